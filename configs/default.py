@@ -1,0 +1,26 @@
+"""The embedded default: MLP GAN on the ring of 8 Gaussians (no download).
+
+python -m gan_jax.main --config configs/default.py --workdir /tmp/ring
+Grid of 25 instead: --config.data.name=grid. Smoke run: configs/default.py:tiny
+"""
+from gan_jax import config_lib
+
+
+def get_config(arg=None):
+  config = config_lib.base_config()
+  config.data.name = 'ring'  # PacGAN ring: 8 modes on the unit circle, sigma 0.01.
+  config.model.name = 'mlp'
+  config.model.z_dim = 16
+  config.model.g_features = 128
+  config.model.d_features = 128
+  config.model.g_layers = 3
+  config.model.d_layers = 3
+  config.optim.g_lr = 1e-4
+  config.optim.d_lr = 1e-4
+  config.optim.b1 = 0.5
+  config.train.batch_size = 256
+  config.train.num_steps = 10_000
+  config.train.log_every_steps = 500
+  config.train.eval_every_steps = 2_000
+  config.train.checkpoint_every_steps = 2_000
+  return config_lib.maybe_tiny(config, arg)

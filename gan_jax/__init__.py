@@ -1,0 +1,1 @@
+"""gan_jax: GAN training and evaluation in JAX/Flax."""

@@ -1,0 +1,149 @@
+"""Random-access image sources: a tfds dataset or a folder of images.
+
+Each source has `spec`, `num_examples` and `read(indices) -> (images, labels)`, with
+images float32 in [-1, 1], shaped (n, H, W, C).
+"""
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg')
+MANUAL_DIR_ENV = 'GAN_JAX_MANUAL_DIR'
+
+
+class DataError(ValueError):
+  """A dataset that cannot be found, prepared or read."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSpec:
+  shape: tuple[int, ...]  # One example: (2,) for points, (H, W, C) for images.
+  num_classes: int | None  # None: unlabelled.
+
+
+def preprocess(image: np.ndarray, size: int | None, center_crop: bool) -> np.ndarray:
+  """uint8 (H, W, C) -> float32 in [-1, 1], optionally centre-cropped and resized (bilinear)."""
+  if center_crop:
+    h, w = image.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    image = image[top:top + side, left:left + side]
+  if size is not None and image.shape[:2] != (size, size):
+    channels = image.shape[2]
+    pil = Image.fromarray(image[..., 0] if channels == 1 else image)
+    image = np.asarray(pil.resize((size, size), Image.BILINEAR)).reshape(size, size, channels)
+  return image.astype(np.float32) / 127.5 - 1.0
+
+
+def output_shape(native: tuple[int, int, int], size: int | None, center_crop: bool):
+  h, w, c = native
+  if size is not None:
+    return (size, size, c)
+  if center_crop:
+    return (min(h, w), min(h, w), c)
+  return (h, w, c)
+
+
+class TfdsSource:
+  """A tfds image dataset prepared as array_record, read by index.
+
+  Offline, tfds prepares from raw files in `manual_dir` (their official names).
+  """
+
+  def __init__(self, name: str, split: str, data_dir: str | None, manual_dir: str | None,
+               image_size: int | None, center_crop: bool):
+    import tensorflow_datasets as tfds  # Heavy; only tfds-backed runs pay for it.
+    manual_dir = manual_dir or os.environ.get(MANUAL_DIR_ENV)
+    try:
+      builder = tfds.builder(name, data_dir=data_dir, file_format='array_record')
+    except tfds.core.registered.DatasetNotFoundError as e:
+      raise DataError(f"config.data.name={name!r} is no tfds dataset; accepted: 'ring', 'grid', "
+                      "'folder' or a name in tfds.list_builders().") from e
+    if not builder.is_prepared():
+      try:
+        builder.download_and_prepare(download_config=tfds.download.DownloadConfig(
+            manual_dir=os.path.abspath(manual_dir) if manual_dir else None))
+      except Exception as e:  # tfds raises many types (network, checksum, missing file).
+        where = f'manual_dir {manual_dir!r}' if manual_dir else 'the network'
+        raise DataError(
+            f'tfds dataset {name!r} is not prepared in {builder.data_dir} and could not be '
+            f'prepared from {where}: {type(e).__name__}: {e}\nOffline, put its raw files under '
+            f'their official names in a folder and pass --config.data.manual_dir=DIR (or set '
+            f'${MANUAL_DIR_ENV}); e.g. MNIST needs train-images-idx3-ubyte.gz and the other '
+            'three official files.') from e
+    features = builder.info.features
+    if 'image' not in features:
+      raise DataError(f"tfds dataset {name!r} has no 'image' feature; features: {list(features)}.")
+    native = tuple(features['image'].shape)
+    if None in native[:2] and image_size is None:
+      raise DataError(f'tfds dataset {name!r} has images of varying size {native}; '
+                      'set config.data.image_size.')
+    self._records = builder.as_data_source(split=split)
+    self._has_label = 'label' in features
+    self._size, self._crop = image_size, center_crop
+    self.spec = DataSpec(output_shape(native, image_size, center_crop),
+                         features['label'].num_classes if self._has_label else None)
+    self.num_examples = len(self._records)
+
+  def read(self, indices: np.ndarray):
+    records = self._records.__getitems__([int(i) for i in indices])
+    images = np.stack([preprocess(r['image'], self._size, self._crop) for r in records])
+    labels = np.array([r['label'] if self._has_label else 0 for r in records], np.int32)
+    return images, labels
+
+
+def list_images(root: Path) -> tuple[list[Path], list[str]]:
+  """Image files under `root`, sorted; class names when every file is in a first-level subfolder."""
+  files = sorted(p for p in root.rglob('*') if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+  if not files:
+    raise DataError(f'config.data.path={str(root)!r} holds no {"/".join(IMAGE_SUFFIXES)} files.')
+  in_subfolders = all(len(p.relative_to(root).parts) == 2 for p in files)
+  classes = sorted({p.relative_to(root).parts[0] for p in files}) if in_subfolders else []
+  return files, classes
+
+
+def check_readable(files: list[Path]) -> None:
+  """Decodes every file once, so a bad file is named up front, never silently dropped."""
+  bad = []
+  for path in files:
+    try:
+      with Image.open(path) as image:
+        image.load()
+    except Exception as e:  # PIL raises OSError, SyntaxError, ValueError, ... for bad files.
+      bad.append(f'{path}: {type(e).__name__}: {e}')
+  if bad:
+    listing = '\n  '.join(bad[:20]) + (f'\n  ... and {len(bad) - 20} more' if len(bad) > 20 else '')
+    raise DataError(f'{len(bad)} unreadable image file(s) in config.data.path:\n  {listing}\n'
+                    'Remove or fix them; gan_jax does not skip files silently.')
+
+
+class FolderSource:
+  """PNG/JPEG files under a folder; first-level subfolders become class labels."""
+
+  def __init__(self, path: str, image_size: int, channels: int, center_crop: bool):
+    root = Path(path)
+    if not root.is_dir():
+      raise DataError(f'config.data.path={path!r} is not a folder.')
+    self._files, classes = list_images(root)
+    check_readable(self._files)
+    self._labels = np.array([classes.index(p.relative_to(root).parts[0]) if classes else 0
+                             for p in self._files], np.int32)
+    self._mode = {1: 'L', 3: 'RGB'}[channels]
+    self._size, self._crop = image_size, center_crop
+    self.spec = DataSpec((image_size, image_size, channels), len(classes) or None)
+    self.num_examples = len(self._files)
+
+  def _load(self, path: Path) -> np.ndarray:
+    try:
+      with Image.open(path) as image:
+        array = np.asarray(image.convert(self._mode))
+    except Exception as e:  # The file changed since the check: still name it.
+      raise DataError(f'Cannot read image {path}: {e}') from e
+    return preprocess(array.reshape(array.shape[:2] + (-1,)), self._size, self._crop)
+
+  def read(self, indices: np.ndarray):
+    images = np.stack([self._load(self._files[i]) for i in indices])
+    return images, self._labels[indices]

@@ -1,0 +1,49 @@
+"""The one pytree that holds a GAN's whole training state."""
+from typing import Any
+
+import flax
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+
+Params = Any
+
+
+@flax.struct.dataclass
+class GANState:
+  """Everything a resumed run needs; the optax transforms stay outside (pure data)."""
+  step: jax.Array  # Train steps done (each: n_critic D updates, one G update).
+  g_params: Params
+  d_params: Params
+  g_batch_stats: Params  # Batch-norm running averages ({} without batch norm).
+  d_batch_stats: Params
+  g_opt_state: optax.OptState
+  d_opt_state: optax.OptState
+  ema_g_params: Params  # Exponential moving average of g_params, used for samples.
+  rng: jax.Array  # Base key; each step folds in its number, so it never changes.
+
+
+def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
+                 g_tx: optax.GradientTransformation, d_tx: optax.GradientTransformation,
+                 z_dim: int, data_shape: tuple[int, ...]) -> GANState:
+  """Initialises both networks (eval mode, so no device axis is needed)."""
+  g_rng, d_rng, state_rng = jax.random.split(rng, 3)
+  g_vars = generator.init(g_rng, jnp.zeros((1, z_dim)), train=False)
+  d_vars = discriminator.init(d_rng, jnp.zeros((1,) + tuple(data_shape)), train=False)
+  g_params, d_params = g_vars['params'], d_vars['params']
+  return GANState(
+      step=jnp.zeros((), jnp.int32),
+      g_params=g_params,
+      d_params=d_params,
+      g_batch_stats=g_vars.get('batch_stats', {}),
+      d_batch_stats=d_vars.get('batch_stats', {}),
+      g_opt_state=g_tx.init(g_params),
+      d_opt_state=d_tx.init(d_params),
+      ema_g_params=g_params,
+      rng=state_rng,
+  )
+
+
+def param_count(params: Params) -> int:
+  return sum(x.size for x in jax.tree.leaves(params))

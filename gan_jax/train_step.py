@@ -1,0 +1,120 @@
+"""The pmapped GAN update: n_critic D updates, then one G update."""
+from typing import Callable
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import ml_collections
+import optax
+
+from gan_jax import losses, penalties
+from gan_jax.state import GANState
+
+AXIS = 'batch'  # Name of the device axis of pmap.
+
+# D outputs are reported as probabilities for the cross-entropy losses, raw otherwise.
+_PROBABILITY_LOSSES = ('non_saturating', 'minimax')
+
+
+def per_example_keys(key: jax.Array, batch: int) -> jax.Array:
+  """One key per example, keyed by the example's index in the global batch.
+
+  Device d holds global examples d*batch ... d*batch + batch - 1, so the noise
+  (and hence the whole update) is the same on 1 device or N with the same
+  global batch.
+  """
+  index = jax.lax.axis_index(AXIS) * batch + jnp.arange(batch)
+  return jax.vmap(jax.random.fold_in, (None, 0))(key, index)
+
+
+def per_example_normal(key: jax.Array, batch: int, shape: tuple[int, ...]) -> jax.Array:
+  return jax.vmap(lambda k: jax.random.normal(k, shape))(per_example_keys(key, batch))
+
+
+def per_example_uniform(key: jax.Array, batch: int) -> jax.Array:
+  return jax.vmap(lambda k: jax.random.uniform(k, ()))(per_example_keys(key, batch))
+
+
+def _apply(module: nn.Module, params, batch_stats, x):
+  """Train-mode forward; returns (output, new batch stats)."""
+  out, updates = module.apply({'params': params, 'batch_stats': batch_stats}, x,
+                              train=True, mutable=['batch_stats'])
+  return out, updates.get('batch_stats', batch_stats)
+
+
+def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
+                    discriminator: nn.Module, g_tx: optax.GradientTransformation,
+                    d_tx: optax.GradientTransformation) -> Callable:
+  """Returns train_step(state, batch) -> (state, metrics), pmapped over local devices.
+
+  `generator`/`discriminator` must be built with axis_name=AXIS. The state is
+  replicated and donated; `batch['image']` is (devices, n_critic, batch per
+  device, ...) and the metrics come back replicated.
+  """
+  gan_loss = losses.get_loss(config.loss.name)
+  gp_weight = config.loss.gp_weight
+  z_dim = config.model.z_dim
+  ema_decay = config.train.ema_decay
+  as_probability = config.loss.name in _PROBABILITY_LOSSES
+
+  def d_loss_fn(d_params, d_batch_stats, real, fake, eps):
+    real_logits, d_batch_stats = _apply(discriminator, d_params, d_batch_stats, real)
+    fake_logits, d_batch_stats = _apply(discriminator, d_params, d_batch_stats, fake)
+    d_loss = gan_loss.d_loss(real_logits, fake_logits)
+    gp = jnp.zeros(())
+    if gp_weight > 0:  # Validation keeps batch norm out of D here.
+      d_fn = lambda x: _apply(discriminator, d_params, d_batch_stats, x)[0]
+      gp = penalties.gradient_penalty(d_fn, real, fake, eps)
+    return d_loss + gp_weight * gp, (d_batch_stats, d_loss, gp, real_logits, fake_logits)
+
+  def d_update(state: GANState, real: jax.Array, key: jax.Array):
+    batch = real.shape[0]
+    z = per_example_normal(jax.random.fold_in(key, 0), batch, (z_dim,))
+    fake, _ = _apply(generator, state.g_params, state.g_batch_stats, z)
+    eps = per_example_uniform(jax.random.fold_in(key, 1), batch)
+    grads, aux = jax.grad(d_loss_fn, has_aux=True)(
+        state.d_params, state.d_batch_stats, real, jax.lax.stop_gradient(fake), eps)
+    grads = jax.lax.pmean(grads, AXIS)
+    updates, d_opt_state = d_tx.update(grads, state.d_opt_state, state.d_params)
+    d_batch_stats, d_loss, gp, real_logits, fake_logits = aux
+    state = state.replace(d_params=optax.apply_updates(state.d_params, updates),
+                          d_opt_state=d_opt_state, d_batch_stats=d_batch_stats)
+    read = jax.nn.sigmoid if as_probability else (lambda t: t)
+    metrics = {'d_loss': d_loss, 'gradient_penalty': gp,
+               'd_real': jnp.mean(read(real_logits)), 'd_fake': jnp.mean(read(fake_logits))}
+    return state, metrics
+
+  def g_loss_fn(g_params, g_batch_stats, d_params, d_batch_stats, z):
+    fake, g_batch_stats = _apply(generator, g_params, g_batch_stats, z)
+    fake_logits, _ = _apply(discriminator, d_params, d_batch_stats, fake)
+    return gan_loss.g_loss(fake_logits), g_batch_stats
+
+  def g_update(state: GANState, batch: int, key: jax.Array):
+    z = per_example_normal(key, batch, (z_dim,))
+    (g_loss, g_batch_stats), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
+        state.g_params, state.g_batch_stats, state.d_params, state.d_batch_stats, z)
+    grads = jax.lax.pmean(grads, AXIS)
+    updates, g_opt_state = g_tx.update(grads, state.g_opt_state, state.g_params)
+    g_params = optax.apply_updates(state.g_params, updates)
+    ema = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p,
+                       state.ema_g_params, g_params)
+    state = state.replace(g_params=g_params, g_opt_state=g_opt_state,
+                          g_batch_stats=g_batch_stats, ema_g_params=ema)
+    return state, {'g_loss': g_loss}
+
+  def train_step(state: GANState, batch: dict):
+    step_key = jax.random.fold_in(state.rng, state.step)
+    reals = batch['image']  # (n_critic, batch per device, ...)
+
+    def critic_iteration(state, inputs):
+      real, i = inputs
+      return d_update(state, real, jax.random.fold_in(jax.random.fold_in(step_key, 0), i))
+
+    state, d_metrics = jax.lax.scan(critic_iteration, state,
+                                    (reals, jnp.arange(reals.shape[0])))
+    d_metrics = jax.tree.map(lambda m: m[-1], d_metrics)  # The last D update's view.
+    state, g_metrics = g_update(state, reals.shape[1], jax.random.fold_in(step_key, 1))
+    metrics = jax.lax.pmean({**d_metrics, **g_metrics}, AXIS)
+    return state.replace(step=state.step + 1), metrics
+
+  return jax.pmap(train_step, axis_name=AXIS, donate_argnums=(0,))

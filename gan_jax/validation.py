@@ -1,0 +1,89 @@
+"""Config checks that run before any data preparation or compilation.
+
+Each error names the config field, the value and what is accepted.
+"""
+import functools
+
+import ml_collections
+
+from gan_jax import losses, mixtures, optimizers
+from gan_jax.models import MODELS
+from gan_jax.models.dcgan import upsamplings
+from gan_jax.models.layers import NORMS
+
+
+class ConfigError(ValueError):
+  """A config value gan_jax cannot run with."""
+
+
+def _one_of(field: str, value, accepted) -> None:
+  if value not in accepted:
+    raise ConfigError(f'config.{field}={value!r} is not accepted; accepted: {tuple(accepted)}.')
+
+
+def _positive(config: ml_collections.ConfigDict, *fields: str) -> None:
+  for field in fields:
+    value = functools.reduce(getattr, field.split('.'), config)
+    if not value > 0:
+      raise ConfigError(f'config.{field}={value!r} must be > 0.')
+
+
+def _in_unit_interval(field: str, value: float) -> None:
+  if not 0.0 <= value < 1.0:
+    raise ConfigError(f'config.{field}={value!r} must be in [0, 1).')
+
+
+def dcgan_sizes(limit: int = 1024) -> list[int]:
+  return [s for s in range(1, limit + 1) if upsamplings(s) is not None]
+
+
+def check_config(config: ml_collections.ConfigDict) -> None:
+  """Checks that need no data: names, ranges and combinations."""
+  _one_of('model.name', config.model.name, MODELS)
+  _one_of('model.g_norm', config.model.g_norm, NORMS)
+  _one_of('model.d_norm', config.model.d_norm, NORMS)
+  _one_of('loss.name', config.loss.name, losses.LOSSES)
+  _one_of('optim.schedule', config.optim.schedule, optimizers.SCHEDULES)
+  _positive(config, 'model.z_dim', 'model.g_features', 'model.d_features', 'optim.g_lr',
+            'optim.d_lr', 'train.batch_size', 'train.num_steps', 'train.n_critic',
+            'train.log_every_steps', 'train.eval_every_steps', 'train.checkpoint_every_steps',
+            'train.max_to_keep', 'train.num_grid_samples', 'data.prefetch')
+  if config.model.name == 'mlp':
+    _positive(config, 'model.g_layers', 'model.d_layers')
+  _in_unit_interval('optim.b1', config.optim.b1)
+  _in_unit_interval('optim.b2', config.optim.b2)
+  _in_unit_interval('train.ema_decay', config.train.ema_decay)
+  if not 0 <= config.optim.warmup_steps < config.train.num_steps:
+    raise ConfigError(f'config.optim.warmup_steps={config.optim.warmup_steps!r} must be in '
+                      f'[0, config.train.num_steps={config.train.num_steps}).')
+  if config.loss.gp_weight < 0:
+    raise ConfigError(f'config.loss.gp_weight={config.loss.gp_weight!r} must be >= 0.')
+  if config.loss.name == 'wasserstein' and config.loss.gp_weight == 0:
+    raise ConfigError("config.loss.name='wasserstein' needs a Lipschitz constraint: set "
+                      'config.loss.gp_weight > 0 (WGAN-GP uses 10).')
+  if config.loss.gp_weight > 0 and config.model.d_norm == 'batch_norm':
+    raise ConfigError("config.loss.gp_weight > 0 needs per-example critic outputs, which "
+                      "batch norm breaks: set config.model.d_norm='none'.")
+  if config.data.channels not in (None, 1, 3):
+    raise ConfigError(f'config.data.channels={config.data.channels!r}; accepted: (None, 1, 3).')
+  if config.data.image_size is not None:
+    _positive(config, 'data.image_size')
+  if config.data.name in mixtures.MIXTURES and config.model.name != 'mlp':
+    raise ConfigError(f'config.model.name={config.model.name!r} needs images, but '
+                      f"config.data.name={config.data.name!r} is 2D points; accepted: ('mlp',).")
+
+
+def check_data_fit(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],
+                   process_count: int, local_device_count: int) -> None:
+  """Checks that need the data's shape and the device layout."""
+  if config.model.name == 'dcgan':
+    height, width = data_shape[:2]
+    if height != width or upsamplings(height) is None:
+      raise ConfigError(
+          f'config.model.name=\'dcgan\' cannot produce {height}x{width} images; set '
+          f'config.data.image_size to one of {dcgan_sizes()} (4 or 7 times a power of 2, >= 4x).')
+  devices = process_count * local_device_count
+  if config.train.batch_size % devices:
+    raise ConfigError(f'config.train.batch_size={config.train.batch_size} is not divisible by '
+                      f'the {devices} devices ({process_count} host(s) x {local_device_count}); '
+                      f'accepted: multiples of {devices}.')
