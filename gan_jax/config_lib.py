@@ -74,3 +74,22 @@ def maybe_tiny(config: ml_collections.ConfigDict, arg: str | None):
   config.train.checkpoint_every_steps = 2
   config.train.num_grid_samples = 16
   return config
+
+
+def dcgan_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """Radford et al. 2016: batch norm in G and D, Adam 2e-4 with beta1 0.5, batch 64, z of 100."""
+  config.model.name = 'dcgan'
+  config.model.z_dim = 100
+  config.model.g_features = 64
+  config.model.d_features = 64
+  config.model.g_norm = 'batch_norm'
+  config.model.d_norm = 'batch_norm'
+  config.optim.g_lr = 2e-4
+  config.optim.d_lr = 2e-4
+  config.optim.b1 = 0.5
+  config.train.batch_size = 64
+  config.train.num_steps = 5_000
+  config.train.log_every_steps = 50
+  config.train.eval_every_steps = 500
+  config.train.checkpoint_every_steps = 500
+  return config

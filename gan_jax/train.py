@@ -106,7 +106,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
     log_now = step % config.train.log_every_steps == 0 or is_last
     checkpoint_now = step % config.train.checkpoint_every_steps == 0 or is_last
     if log_now or checkpoint_now:
-      scalars = {k: float(v) for k, v in jax.device_get(jax_utils.unreplicate(metrics)).items()}
+      scalars = {k: float(v) for k, v in train_step_lib.unreplicate(metrics).items()}
       check_finite(scalars, step)
     if log_now:
       writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
@@ -114,9 +114,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
         history.append(history_path, step, scalars)
     if step % config.train.eval_every_steps == 0 or is_last:
       with report_progress.timed('snapshot'):
-        snapshot(jax.device_get(jax_utils.unreplicate(replicated)), step)
+        snapshot(train_step_lib.unreplicate(replicated), step)
     if checkpoint_now:
-      checkpointing.save(manager, jax.device_get(jax_utils.unreplicate(replicated)), config)
+      checkpointing.save(manager, train_step_lib.unreplicate(replicated), config)
 
   # ---------------------------------------------------------------- wrap up
   manager.wait_until_finished()
@@ -127,4 +127,4 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
       plots.save_png(curve, workdir / 'loss_curve.png')
       writer.write_images(num_steps, {'loss_curve': curve[None]})
   writer.flush()
-  return jax.device_get(jax_utils.unreplicate(replicated))
+  return train_step_lib.unreplicate(replicated)

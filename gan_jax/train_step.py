@@ -5,6 +5,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import ml_collections
+import numpy as np
 import optax
 
 from gan_jax import losses, penalties
@@ -33,6 +34,14 @@ def per_example_normal(key: jax.Array, batch: int, shape: tuple[int, ...]) -> ja
 
 def per_example_uniform(key: jax.Array, batch: int) -> jax.Array:
   return jax.vmap(lambda k: jax.random.uniform(k, ()))(per_example_keys(key, batch))
+
+
+def unreplicate(tree):
+  """Host copy of the first local replica of a pmapped pytree (leading device axis dropped).
+
+  flax.jax_utils.unreplicate keeps that axis for arrays on one device of several.
+  """
+  return jax.tree.map(lambda x: np.asarray(x.addressable_shards[0].data)[0], tree)
 
 
 def _apply(module: nn.Module, params, batch_stats, x):

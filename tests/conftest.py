@@ -1,0 +1,30 @@
+"""Test set-up: 4 host CPU devices (multi-device paths run everywhere) and the offline data."""
+import os
+from pathlib import Path
+
+# Before JAX is imported anywhere: the suite exercises pmap over 4 devices.
+os.environ.setdefault('XLA_FLAGS', '--xla_force_host_platform_device_count=4')
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get('GAN_JAX_SHARED_DATA', REPO.parent / 'shared' / 'data'))
+
+
+@pytest.fixture(scope='session')
+def mnist_manual_dir() -> str:
+  """The four official MNIST files (../shared/data/mnist); the tests need them."""
+  path = SHARED_DATA / 'mnist'
+  assert (path / 'train-images-idx3-ubyte.gz').exists(), (
+      f'MNIST files not found in {path}; set GAN_JAX_SHARED_DATA to the folder holding mnist/.')
+  return str(path)
+
+
+@pytest.fixture(scope='session')
+def mnist_data_dir(tmp_path_factory, mnist_manual_dir) -> str:
+  """A tfds data_dir with MNIST prepared once from the local files, shared by the tests."""
+  from gan_jax import data_sources
+  data_dir = str(tmp_path_factory.mktemp('tfds'))
+  data_sources.TfdsSource('mnist', 'train', data_dir, mnist_manual_dir, None, False)
+  return data_dir

@@ -1,0 +1,134 @@
+"""The pmapped update: D improves, 4 devices equal 1, n_critic, EMA."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from flax import jax_utils
+
+from gan_jax import config_lib, losses, models, optimizers, train_step as train_step_lib
+from gan_jax.state import create_state
+
+
+def tiny_config(model='dcgan', loss='non_saturating', gp_weight=0.0, norm='batch_norm',
+                n_critic=1):
+  config = config_lib.base_config()
+  config.model.name = model
+  config.model.z_dim = 8
+  config.model.g_features = 8
+  config.model.d_features = 8
+  config.model.g_layers = config.model.d_layers = 2
+  config.model.g_norm = 'batch_norm'
+  config.model.d_norm = norm
+  config.loss.name = loss
+  config.loss.gp_weight = gp_weight
+  config.train.n_critic = n_critic
+  config.train.ema_decay = 0.9
+  return config
+
+
+def setup(config, shape, sgd_lr=None):
+  """Models, initial state and pmapped step; Adam from config, or plain SGD at `sgd_lr`."""
+  generator, discriminator = models.create_models(config.model, shape)
+  if sgd_lr is None:
+    g_tx, d_tx = optimizers.create_optimizers(config)
+  else:
+    g_tx = d_tx = optax.sgd(sgd_lr)
+  state = create_state(jax.random.PRNGKey(0), generator, discriminator, g_tx, d_tx,
+                       config.model.z_dim, shape)
+  pmapped_models = models.create_models(config.model, shape, axis_name=train_step_lib.AXIS)
+  step = train_step_lib.make_train_step(config, *pmapped_models, g_tx, d_tx)
+  return generator, discriminator, state, step
+
+
+def run_step(step, state, images, devices):
+  """One step on `devices` devices for a global batch `images` (n_critic, B, ...)."""
+  n_critic, batch = images.shape[:2]
+  sharded = images.reshape((n_critic, devices, batch // devices) + images.shape[2:])
+  sharded = np.swapaxes(sharded, 0, 1)
+  replicated = jax_utils.replicate(state, devices=jax.local_devices()[:devices])
+  new_state, metrics = step(replicated, {'image': sharded})
+  return train_step_lib.unreplicate(new_state), jax.device_get(metrics)
+
+
+def real_images(shape, n_critic=1, batch=16, seed=0):
+  return np.random.default_rng(seed).uniform(-1, 1, (n_critic, batch) + shape).astype(np.float32)
+
+
+def test_step_lowers_d_loss_on_fixed_batch():
+  config = tiny_config(model='mlp', norm='none')
+  config.optim.d_lr = 1e-2
+  shape = (2,)
+  generator, discriminator, state, step = setup(config, shape)
+  images = real_images(shape)
+  z = jax.random.normal(jax.random.PRNGKey(5), (16, 8))
+  fake, _ = generator.apply({'params': state.g_params, 'batch_stats': state.g_batch_stats}, z,
+                            train=True, mutable=['batch_stats'])
+  d_loss = losses.get_loss('non_saturating').d_loss
+
+  def d_loss_at(d_params):
+    apply = lambda x: discriminator.apply({'params': d_params}, x, train=True)
+    return float(d_loss(apply(images[0]), apply(fake)))
+
+  new_state, _ = run_step(step, state, images, 1)
+  assert d_loss_at(new_state.d_params) < d_loss_at(state.d_params) - 1e-3
+
+
+@pytest.mark.parametrize('model,shape,loss,gp_weight,norm', [
+    ('dcgan', (16, 16, 1), 'non_saturating', 0.0, 'batch_norm'),  # Cross-device batch norm.
+    ('mlp', (2,), 'wasserstein', 10.0, 'none'),  # Per-example gradient-penalty noise.
+])
+def test_four_devices_equal_one_device(model, shape, loss, gp_weight, norm):
+  assert jax.local_device_count() >= 4, 'conftest forces 4 host devices'
+  config = tiny_config(model, loss, gp_weight, norm, n_critic=2)
+  # SGD: Adam maps float noise in a zero gradient (a bias before batch norm) to +-lr,
+  # which hides whether the gradients agree; SGD's update is linear in them.
+  _, _, state, step = setup(config, shape, sgd_lr=1e-3)
+  images = real_images(shape, n_critic=2)
+  one, one_metrics = run_step(step, state, images, 1)
+  four, four_metrics = run_step(step, state, images, 4)
+  kernels_changed = [not np.allclose(a, b) for (path, a), b in zip(
+      jax.tree_util.tree_leaves_with_path(state.d_params), jax.tree.leaves(one.d_params))
+      if 'kernel' in jax.tree_util.keystr(path)]
+  assert kernels_changed and all(kernels_changed), 'the step must change every D kernel'
+  # Float32 summation order differs between 1 and 4 devices; a real fault (a missing
+  # pmean, per-device noise) moves parameters by the size of the update itself.
+  atol = 1e-5
+  largest_update = max(np.abs(a - b).max() for a, b in zip(jax.tree.leaves(state.d_params),
+                                                          jax.tree.leaves(one.d_params)))
+  assert largest_update > 50 * atol
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=atol), one, four)
+  for name in one_metrics:
+    np.testing.assert_allclose(one_metrics[name][0], four_metrics[name][0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(four_metrics[name], four_metrics[name][0])  # Replicated.
+
+
+def test_n_critic_d_updates_per_g_update():
+  config = tiny_config(model='mlp', norm='none', n_critic=3)
+  _, _, state, step = setup(config, (2,))
+  new_state, _ = run_step(step, state, real_images((2,), n_critic=3), 2)
+  assert int(new_state.step) == 1
+  assert int(new_state.d_opt_state[0].count) == 3  # Adam's update counter.
+  assert int(new_state.g_opt_state[0].count) == 1
+
+
+def test_ema_after_one_step_is_closed_form():
+  config = tiny_config(model='mlp', norm='none')
+  _, _, state, step = setup(config, (2,))
+  new_state, _ = run_step(step, state, real_images((2,)), 1)
+  # ema_1 = 0.9 * ema_0 + 0.1 * g_1 with ema_0 = g_0.
+  expected = jax.tree.map(lambda g0, g1: 0.9 * g0 + 0.1 * g1, state.g_params, new_state.g_params)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6), new_state.ema_g_params,
+               expected)
+
+
+def test_noise_depends_on_step():
+  config = tiny_config(model='mlp', norm='none')
+  config.optim.g_lr = config.optim.d_lr = 0.0  # Only the noise could change the losses.
+  _, _, state, step = setup(config, (2,))
+  images = real_images((2,))
+  _, first = run_step(step, state, images, 1)
+  _, again = run_step(step, state, images, 1)
+  _, later = run_step(step, state.replace(step=jnp.int32(7)), images, 1)
+  np.testing.assert_array_equal(first['g_loss'], again['g_loss'])
+  assert not np.allclose(first['g_loss'], later['g_loss'])
