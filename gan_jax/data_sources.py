@@ -5,6 +5,7 @@ images float32 in [-1, 1], shaped (n, H, W, C).
 """
 import dataclasses
 import os
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,21 @@ def output_shape(native: tuple[int, int, int], size: int | None, center_crop: bo
   return (h, w, c)
 
 
+def missing_manual_files(builder, manual_dir: str) -> list[str]:
+  """Official file names the builder downloads that `manual_dir` lacks.
+
+  Only URLs ending in a file name are checked (not e.g. Google Drive ids).
+  """
+  names = {Path(urllib.parse.urlparse(url).path).name for url in (builder.url_infos or {})}
+  return sorted(n for n in names if '.' in n and not (Path(manual_dir) / n).exists())
+
+
+def _prepare_hint(name: str) -> str:
+  return (f'Offline, put the raw files of {name!r} under their official names in a folder and '
+          f'pass --config.data.manual_dir=DIR (or set ${MANUAL_DIR_ENV}); MNIST, for example, '
+          'needs train-images-idx3-ubyte.gz and its three sibling files.')
+
+
 class TfdsSource:
   """A tfds image dataset prepared as array_record, read by index.
 
@@ -63,6 +79,11 @@ class TfdsSource:
       raise DataError(f"config.data.name={name!r} is no tfds dataset; accepted: 'ring', 'grid', "
                       "'folder' or a name in tfds.list_builders().") from e
     if not builder.is_prepared():
+      if manual_dir:  # The user means offline: fail now rather than after network retries.
+        missing = missing_manual_files(builder, manual_dir)
+        if missing:
+          raise DataError(f'config.data.manual_dir={manual_dir!r} lacks {missing}, needed to '
+                          f'prepare tfds dataset {name!r}. ' + _prepare_hint(name))
       try:
         builder.download_and_prepare(download_config=tfds.download.DownloadConfig(
             manual_dir=os.path.abspath(manual_dir) if manual_dir else None))
@@ -70,10 +91,7 @@ class TfdsSource:
         where = f'manual_dir {manual_dir!r}' if manual_dir else 'the network'
         raise DataError(
             f'tfds dataset {name!r} is not prepared in {builder.data_dir} and could not be '
-            f'prepared from {where}: {type(e).__name__}: {e}\nOffline, put its raw files under '
-            f'their official names in a folder and pass --config.data.manual_dir=DIR (or set '
-            f'${MANUAL_DIR_ENV}); e.g. MNIST needs train-images-idx3-ubyte.gz and the other '
-            'three official files.') from e
+            f'prepared from {where}: {type(e).__name__}: {e}\n' + _prepare_hint(name)) from e
     features = builder.info.features
     if 'image' not in features:
       raise DataError(f"tfds dataset {name!r} has no 'image' feature; features: {list(features)}.")

@@ -3,6 +3,7 @@
 Intentionally short: flags only; gan_jax.train does the work.
 """
 import logging
+import sys
 
 import jax
 from absl import app, flags
@@ -21,10 +22,13 @@ def main(argv):
   # TensorFlow is only the data loader: keep it off the accelerators JAX uses.
   import tensorflow as tf
   tf.config.set_visible_devices([], 'GPU')
-  from gan_jax import train  # After TF is told, since clu imports it.
+  from gan_jax import data_sources, train, validation  # After TF is told: clu imports it.
   logging.info('JAX process %d/%d, local devices: %s', jax.process_index(), jax.process_count(),
                jax.local_devices())
-  train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+  try:
+    train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+  except (validation.ConfigError, data_sources.DataError) as e:
+    sys.exit(f'gan_jax: {e}')  # A user error: the message, not a traceback.
 
 
 if __name__ == '__main__':

@@ -99,27 +99,29 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   report_progress = periodic_actions.ReportProgress(num_train_steps=num_steps, writer=writer)
   history_path = workdir / 'train_metrics.jsonl'
   logging.info('Training steps %d..%d.', start_step + 1, num_steps)
-  for step in range(start_step + 1, num_steps + 1):
-    replicated, metrics = train_step(replicated, next(batches))
-    report_progress(step)
-    is_last = step == num_steps
-    log_now = step % config.train.log_every_steps == 0 or is_last
-    checkpoint_now = step % config.train.checkpoint_every_steps == 0 or is_last
-    if log_now or checkpoint_now:
-      scalars = {k: float(v) for k, v in train_step_lib.unreplicate(metrics).items()}
-      check_finite(scalars, step)
-    if log_now:
-      writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
-      if is_chief:
-        history.append(history_path, step, scalars)
-    if step % config.train.eval_every_steps == 0 or is_last:
-      with report_progress.timed('snapshot'):
-        snapshot(train_step_lib.unreplicate(replicated), step)
-    if checkpoint_now:
-      checkpointing.save(manager, train_step_lib.unreplicate(replicated), config)
+  try:
+    for step in range(start_step + 1, num_steps + 1):
+      replicated, metrics = train_step(replicated, next(batches))
+      report_progress(step)
+      is_last = step == num_steps
+      log_now = step % config.train.log_every_steps == 0 or is_last
+      checkpoint_now = step % config.train.checkpoint_every_steps == 0 or is_last
+      if log_now or checkpoint_now:
+        scalars = {k: float(v) for k, v in train_step_lib.unreplicate(metrics).items()}
+        check_finite(scalars, step)
+      if log_now:
+        writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
+        if is_chief:
+          history.append(history_path, step, scalars)
+      if step % config.train.eval_every_steps == 0 or is_last:
+        with report_progress.timed('snapshot'):
+          snapshot(train_step_lib.unreplicate(replicated), step)
+      if checkpoint_now:
+        checkpointing.save(manager, train_step_lib.unreplicate(replicated), config)
+  finally:  # A save in flight completes even when the loop dies, so no checkpoint is lost.
+    manager.wait_until_finished()
 
   # ---------------------------------------------------------------- wrap up
-  manager.wait_until_finished()
   if is_chief:
     records = history.read(history_path)
     if records:

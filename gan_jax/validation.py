@@ -81,7 +81,7 @@ def check_data_fit(config: ml_collections.ConfigDict, data_shape: tuple[int, ...
     if height != width or upsamplings(height) is None:
       raise ConfigError(
           f'config.model.name=\'dcgan\' cannot produce {height}x{width} images; set '
-          f'config.data.image_size to one of {dcgan_sizes()} (4 or 7 times a power of 2, >= 4x).')
+          f'config.data.image_size to one of {dcgan_sizes()} (4 or 7 times 2**k, k >= 2).')
   devices = process_count * local_device_count
   if config.train.batch_size % devices:
     raise ConfigError(f'config.train.batch_size={config.train.batch_size} is not divisible by '

@@ -28,3 +28,18 @@ def mnist_data_dir(tmp_path_factory, mnist_manual_dir) -> str:
   data_dir = str(tmp_path_factory.mktemp('tfds'))
   data_sources.TfdsSource('mnist', 'train', data_dir, mnist_manual_dir, None, False)
   return data_dir
+
+
+@pytest.fixture
+def mock_tfds(monkeypatch):
+  """tfds.testing.mock_data, with its data-source mock's `__getitems__` repaired.
+
+  tfds 4.9.10 assigns an unbound functools.partial as the mock's __getitems__, so
+  calls arrive without `self`; gan_jax reads batches through __getitems__.
+  """
+  import tensorflow_datasets as tfds
+  from tensorflow_datasets.testing import mocking
+  getitems = mocking._getitems
+  monkeypatch.setattr(mocking, '_getitems', lambda keys, generator, serialized=False:
+                      getitems(None, keys, generator, serialized))
+  return tfds.testing.mock_data

@@ -1,0 +1,87 @@
+"""Every bad config value fails before data preparation or compilation, naming the field."""
+import time
+
+import pytest
+
+from gan_jax import config_lib, train
+from gan_jax.validation import ConfigError, check_config, check_data_fit
+
+
+def config_with(**overrides):
+  config = config_lib.base_config()
+  for dotted, value in overrides.items():
+    group, field = dotted.split('__')
+    config[group][field] = value
+  return config
+
+
+@pytest.mark.parametrize('overrides,message', [
+    ({'model__name': 'unet'}, r"config.model.name='unet'.*accepted: \('mlp', 'dcgan'\)"),
+    ({'loss__name': 'vanilla'}, r"config.loss.name='vanilla'.*'non_saturating', 'minimax'"),
+    ({'model__g_norm': 'group'}, r"config.model.g_norm='group'.*'batch_norm', 'none'"),
+    ({'optim__schedule': 'step'}, r"config.optim.schedule='step'.*'constant', 'linear', 'cosine'"),
+    ({'model__z_dim': 0}, r'config.model.z_dim=0 must be > 0'),
+    ({'model__g_features': -8}, r'config.model.g_features=-8 must be > 0'),
+    ({'model__d_layers': 0}, r'config.model.d_layers=0 must be > 0'),
+    ({'train__batch_size': 0}, r'config.train.batch_size=0 must be > 0'),
+    ({'train__num_steps': -1}, r'config.train.num_steps=-1 must be > 0'),
+    ({'train__n_critic': 0}, r'config.train.n_critic=0 must be > 0'),
+    ({'optim__g_lr': 0.0}, r'config.optim.g_lr=0.0 must be > 0'),
+    ({'optim__d_lr': -1e-4}, r'config.optim.d_lr=-0.0001 must be > 0'),
+    ({'optim__b1': 1.0}, r'config.optim.b1=1.0 must be in \[0, 1\)'),
+    ({'train__ema_decay': 1.5}, r'config.train.ema_decay=1.5 must be in \[0, 1\)'),
+    ({'optim__warmup_steps': 20_000}, r'config.optim.warmup_steps=20000 must be in \[0, '),
+    ({'loss__gp_weight': -1.0}, r'config.loss.gp_weight=-1.0 must be >= 0'),
+    ({'loss__name': 'wasserstein'}, r'needs a Lipschitz constraint: set config.loss.gp_weight'),
+    ({'data__image_size': 0}, r'config.data.image_size=0 must be > 0'),
+    ({'data__channels': 2}, r'config.data.channels=2; accepted: \(None, 1, 3\)'),
+    ({'model__name': 'dcgan'}, r"config.model.name='dcgan' needs images.*'ring'"),
+])
+def test_config_errors(overrides, message):
+  with pytest.raises(ConfigError, match=message):
+    check_config(config_with(**overrides))
+
+
+def test_gradient_penalty_with_batch_norm_critic():
+  config = config_with(loss__gp_weight=10.0, model__d_norm='batch_norm')
+  with pytest.raises(ConfigError, match="batch norm breaks: set config.model.d_norm='none'"):
+    check_config(config)
+
+
+def test_image_size_the_dcgan_cannot_produce():
+  config = config_with(model__name='dcgan', data__name='mnist')
+  with pytest.raises(ConfigError, match=r'cannot produce 30x30.*\[16, 28, 32, 56, 64, 112, 128'):
+    check_data_fit(config, (30, 30, 3), 1, 1)
+  with pytest.raises(ConfigError, match='cannot produce 218x178'):
+    check_data_fit(config, (218, 178, 3), 1, 1)  # CelebA without resizing.
+  check_data_fit(config, (28, 28, 1), 1, 1)
+
+
+def test_batch_not_divisible_by_devices():
+  config = config_with(train__batch_size=10)
+  with pytest.raises(ConfigError, match=r'batch_size=10 is not divisible by the 4 devices '
+                                        r'\(2 host\(s\) x 2\); accepted: multiples of 4'):
+    check_data_fit(config, (2,), 2, 2)
+  check_data_fit(config_with(train__batch_size=12), (2,), 2, 2)
+
+
+def test_errors_come_before_any_work(tmp_path):
+  """train_and_evaluate raises at once and writes nothing into the workdir."""
+  config = config_with(optim__g_lr=-1.0, data__name='mnist')  # Would otherwise prepare MNIST.
+  start = time.perf_counter()
+  with pytest.raises(ConfigError, match='config.optim.g_lr'):
+    train.train_and_evaluate(config, str(tmp_path / 'run'))
+  assert time.perf_counter() - start < 1.0
+  assert not (tmp_path / 'run').exists()
+
+
+def test_batch_error_before_compilation(tmp_path):
+  config = config_with(train__batch_size=6)  # 4 test devices; the ring needs no files.
+  with pytest.raises(ConfigError, match='not divisible by the 4 devices'):
+    train.train_and_evaluate(config, str(tmp_path / 'run'))
+  assert not (tmp_path / 'run').exists()
+
+
+def test_unknown_tiny_argument():
+  with pytest.raises(ValueError, match="Unknown config argument 'huge'.*'tiny'"):
+    config_lib.maybe_tiny(config_lib.base_config(), 'huge')
