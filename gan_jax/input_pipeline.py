@@ -16,6 +16,7 @@ from flax import jax_utils
 
 from gan_jax import data_sources, mixtures
 from gan_jax.data_sources import DataSpec
+from gan_jax.train_step import AXIS
 
 
 class MixtureSource:
@@ -100,4 +101,5 @@ def batch_iterator(source, config: ml_collections.ConfigDict, start_step: int) -
       yield host_batch(source, step, config)
       step += 1
 
-  return jax_utils.prefetch_to_device(host_batches(), config.data.prefetch)
+  # The step's axis name: batches then carry the sharding the compiled step expects.
+  return jax_utils.prefetch_to_device(host_batches(), config.data.prefetch, axis_name=AXIS)

@@ -40,7 +40,7 @@ def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
       d_batch_stats=d_vars.get('batch_stats', {}),
       g_opt_state=g_tx.init(g_params),
       d_opt_state=d_tx.init(d_params),
-      ema_g_params=g_params,
+      ema_g_params=jax.tree.map(jnp.copy, g_params),  # Own buffers: the state is donated.
       rng=state_rng,
   )
 

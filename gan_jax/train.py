@@ -8,7 +8,6 @@ import jax
 import ml_collections
 import numpy as np
 from clu import metric_writers, periodic_actions
-from flax import jax_utils
 
 from gan_jax import (checkpointing, history, input_pipeline, mixtures, models, optimizers,
                      plots, snapshots, validation)
@@ -94,7 +93,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
 
   # ---------------------------------------------------------------- loop
   num_steps = config.train.num_steps
-  replicated = jax_utils.replicate(state)
+  replicated = train_step_lib.replicate(state)
   batches = input_pipeline.batch_iterator(source, config, start_step)
   report_progress = periodic_actions.ReportProgress(num_train_steps=num_steps, writer=writer)
   history_path = workdir / 'train_metrics.jsonl'

@@ -1,11 +1,14 @@
 """Output shapes and parameter counts (counted by hand from the layer list) of every model."""
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import ml_collections
+import numpy as np
 import pytest
 
 from gan_jax import models
 from gan_jax.models.dcgan import upsamplings
+from gan_jax.models.layers import SubPixelConvTranspose
 from gan_jax.state import param_count
 
 
@@ -80,3 +83,20 @@ def test_dcgan_sizes():
 def test_unknown_model_name():
   with pytest.raises(ValueError, match="config.model.name 'unet'.*'mlp', 'dcgan'"):
     models.create_models(model_config('unet', 8, 8, 8, 'none'), (2,))
+
+
+@pytest.mark.parametrize('shape,features', [((2, 5, 6, 3), 4), ((3, 7, 7, 16), 8), ((1, 4, 4, 1), 1)])
+def test_subpixel_conv_transpose_equals_flax_conv_transpose(shape, features):
+  x = jax.random.normal(jax.random.PRNGKey(0), shape)
+  reference = nn.ConvTranspose(features, (4, 4), strides=(2, 2), padding='SAME')
+  fast = SubPixelConvTranspose(features)
+  params = reference.init(jax.random.PRNGKey(1), x)
+  # Same parameter tree and the same initial values from the same key.
+  jax.tree.map(np.testing.assert_array_equal, fast.init(jax.random.PRNGKey(1), x), params)
+  params = jax.tree.map(lambda p: p + jax.random.normal(jax.random.PRNGKey(2), p.shape), params)
+  np.testing.assert_allclose(fast.apply(params, x), reference.apply(params, x), rtol=1e-5, atol=1e-5)
+  loss = lambda module: lambda p, x: jnp.sum(jnp.sin(module.apply(p, x)))
+  grads_fast = jax.grad(loss(fast), argnums=(0, 1))(params, x)
+  grads_reference = jax.grad(loss(reference), argnums=(0, 1))(params, x)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4),
+               grads_fast, grads_reference)

@@ -132,3 +132,24 @@ def test_noise_depends_on_step():
   _, later = run_step(step, state.replace(step=jnp.int32(7)), images, 1)
   np.testing.assert_array_equal(first['g_loss'], again['g_loss'])
   assert not np.allclose(first['g_loss'], later['g_loss'])
+
+
+def test_no_recompilation_after_the_first_step():
+  """State from replicate() and batches from the real pipeline keep the step's shardings."""
+  from jax import monitoring
+  from gan_jax import input_pipeline
+  config = tiny_config(model='mlp', norm='none', n_critic=2)
+  config.train.batch_size = 8
+  _, _, state, step = setup(config, (2,))
+  batches = input_pipeline.batch_iterator(input_pipeline.MixtureSource('ring', 0), config, 0)
+  compiles = []
+  monitoring.register_event_duration_secs_listener(
+      lambda event, duration, **kw: compiles.append(event)
+      if event == '/jax/core/compile/backend_compile_duration' else None)
+  replicated = train_step_lib.replicate(state)
+  replicated, _ = step(replicated, next(batches))
+  first = len(compiles)
+  for _ in range(3):
+    replicated, _ = step(replicated, next(batches))
+  jax.block_until_ready(replicated)
+  assert first >= 1 and len(compiles) == first

@@ -8,7 +8,7 @@ the width at full resolution.
 import flax.linen as nn
 import jax.numpy as jnp
 
-from gan_jax.models.layers import normalization
+from gan_jax.models.layers import SubPixelConvTranspose, normalization
 
 BASE_SIZES = (4, 7)
 
@@ -25,7 +25,7 @@ def upsamplings(image_size: int) -> int | None:
 
 
 class DCGANGenerator(nn.Module):
-  """z -> Dense to base x base (a 4x4 ConvT on 1x1) -> stride-2 ConvTs -> tanh."""
+  """z -> Dense to base x base (a 4x4 ConvT on 1x1) -> stride-2 4x4 ConvTs -> tanh."""
   image_size: int
   channels: int
   features: int
@@ -41,9 +41,9 @@ class DCGANGenerator(nn.Module):
     x = nn.relu(normalization(self.norm, train, self.axis_name)(x))
     for _ in range(stages - 1):
       width //= 2
-      x = nn.ConvTranspose(width, (4, 4), strides=(2, 2), padding='SAME')(x)
+      x = SubPixelConvTranspose(width)(x)
       x = nn.relu(normalization(self.norm, train, self.axis_name)(x))
-    x = nn.ConvTranspose(self.channels, (4, 4), strides=(2, 2), padding='SAME')(x)
+    x = SubPixelConvTranspose(self.channels)(x)
     return jnp.tanh(x)
 
 

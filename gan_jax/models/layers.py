@@ -2,6 +2,8 @@
 from typing import Callable
 
 import flax.linen as nn
+import jax
+import jax.numpy as jnp
 
 NORMS = ('batch_norm', 'none')
 
@@ -19,3 +21,35 @@ def normalization(kind: str, train: bool, axis_name: str | None) -> Callable:
   if kind == 'none':
     return lambda x: x
   raise ValueError(f'Unknown normalization {kind!r}; accepted: {NORMS}.')
+
+
+class SubPixelConvTranspose(nn.Module):
+  """`nn.ConvTranspose(features, (4, 4), strides=(2, 2), padding='SAME')`, computed faster.
+
+  Same parameters (kernel (4, 4, in, out) and bias, same initialisers) and the
+  same outputs, up to float rounding. Output row 2m is x[m-1] K[0] + x[m] K[2]
+  and row 2m+1 is x[m] K[1] + x[m+1] K[3] (likewise for columns), so the layer
+  is four 2x2 convolutions, one per output phase, interleaved. XLA:CPU takes
+  the gradient of a strided transposed convolution ~10x slower than this.
+  """
+  features: int
+  kernel_init: Callable = nn.initializers.lecun_normal()
+  bias_init: Callable = nn.initializers.zeros_init()
+
+  @nn.compact
+  def __call__(self, x):
+    batch, height, width, channels = x.shape
+    kernel = self.param('kernel', self.kernel_init, (4, 4, channels, self.features))
+    bias = self.param('bias', self.bias_init, (self.features,))
+    padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    rows = []
+    for row_phase in (0, 1):  # Even output rows read input rows m-1, m; odd rows m, m+1.
+      columns = []
+      for column_phase in (0, 1):
+        window = padded[:, row_phase:row_phase + height + 1, column_phase:column_phase + width + 1]
+        columns.append(jax.lax.conv_general_dilated(
+            window, kernel[row_phase::2, column_phase::2], (1, 1), 'VALID',
+            dimension_numbers=('NHWC', 'HWIO', 'NHWC')))
+      rows.append(jnp.stack(columns, axis=3))  # (B, H, W, column phase, C)
+    out = jnp.stack(rows, axis=2)  # (B, H, row phase, W, column phase, C)
+    return out.reshape(batch, 2 * height, 2 * width, self.features) + bias
