@@ -3,7 +3,7 @@
 python -m gan_jax.main --config configs/default.py --workdir /tmp/ring
 Grid of 25 instead: --config.data.name=grid. Smoke run: configs/default.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax import config_lib, evaluation
 
 
 def get_config(arg=None):
@@ -23,4 +23,8 @@ def get_config(arg=None):
   config.train.log_every_steps = 500
   config.train.eval_every_steps = 2_000
   config.train.checkpoint_every_steps = 2_000
+  # PacGAN's protocol: 2,500 samples; modes captured, % high quality, reverse KL.
+  config.evals.coverage = evaluation.eval_config('mode_coverage', every_steps=2_000,
+                                                 num_samples=2_500)
+  config.best.metric = 'coverage/reverse_kl'
   return config_lib.maybe_tiny(config, arg)

@@ -13,7 +13,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.seed = 0  # Seeds parameters, noise and the data order.
 
   config.data = ml_collections.ConfigDict()
-  config.data.name = 'ring'  # 'ring', 'grid', any tfds image dataset, or 'folder'.
+  config.data.name = 'ring'  # 'ring', 'grid', 'stacked_mnist', 'folder', or any tfds image dataset.
   config.data.split = 'train'  # tfds split to train on.
   config.data.data_dir = placeholder(str)  # tfds data_dir (None: tfds default or $TFDS_DATA_DIR).
   config.data.manual_dir = placeholder(str)  # Local raw files for tfds (None: $GAN_JAX_MANUAL_DIR, else download).
@@ -49,12 +49,21 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.batch_size = 256  # Global batch (all devices, all hosts) per D update.
   config.train.num_steps = 10_000  # Training steps; each is n_critic D updates and one G update.
   config.train.n_critic = 1  # D updates per G update.
-  config.train.ema_decay = 0.999  # Decay of the EMA of G's parameters (0: EMA = G).
+  config.train.ema_decay = 0.999  # EMA of G's weights: decay min(this, (1+t)/(10+t)) at step t.
   config.train.log_every_steps = 100  # Losses and D outputs to TensorBoard and the log.
   config.train.eval_every_steps = 1000  # Sample grid / 2D plot from fixed noise.
   config.train.checkpoint_every_steps = 1000  # Orbax checkpoint interval (and one at the end).
   config.train.max_to_keep = 3  # Checkpoints kept.
   config.train.num_grid_samples = 64  # Images in the sample grid (points in the 2D plot: 2,500).
+
+  # Evaluators by name, each made by gan_jax.evaluation.eval_config(metric, every_steps,
+  # num_samples, ...); values go to TensorBoard and workdir/metrics.jsonl with their protocol.
+  config.evals = ml_collections.ConfigDict()
+  config.best = ml_collections.ConfigDict()
+  config.best.metric = ''  # '<eval name>/<metric>' whose best value keeps workdir/best ('' = off).
+  config.best.mode = 'min'  # 'min' (FID, KID) or 'max' (precision, modes).
+  config.inception_weights = placeholder(str)  # .npz or pytorch-fid .pth (None: env, else download).
+  config.cache_dir = '~/.cache/gan_jax'  # Reference features, weights, the MNIST classifier.
   return config
 
 
@@ -73,6 +82,10 @@ def maybe_tiny(config: ml_collections.ConfigDict, arg: str | None):
   config.train.eval_every_steps = 4
   config.train.checkpoint_every_steps = 2
   config.train.num_grid_samples = 16
+  for ev in config.evals.values():
+    ev.every_steps = config.train.num_steps
+    ev.num_samples = ev.num_real = ev.prdc_samples = 64
+    ev.kid_subsets, ev.kid_subset_size = 4, 32
   return config
 
 

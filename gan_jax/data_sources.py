@@ -76,8 +76,8 @@ class TfdsSource:
     try:
       builder = tfds.builder(name, data_dir=data_dir, file_format='array_record')
     except tfds.core.registered.DatasetNotFoundError as e:
-      raise DataError(f"config.data.name={name!r} is no tfds dataset; accepted: 'ring', 'grid', "
-                      "'folder' or a name in tfds.list_builders().") from e
+      raise DataError(f"config.data.name={name!r} is no tfds dataset; accepted: 'ring', "
+                      "'grid', 'stacked_mnist', 'folder' or a name in tfds.list_builders().") from e
     if not builder.is_prepared():
       if manual_dir:  # The user means offline: fail now rather than after network retries.
         missing = missing_manual_files(builder, manual_dir)

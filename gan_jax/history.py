@@ -1,4 +1,4 @@
-"""The training scalars as JSON lines in the workdir, read back for the loss curve.
+"""Scalars and evaluation records as JSON lines in the workdir; the loss curve reads them back.
 
 Append-only, so a kill can at most cut the last line, which reading skips; a
 resumed run re-logs the same steps and the last record of a step wins.
@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 
-def append(path: Path, step: int, scalars: dict[str, float]) -> None:
+def append(path: Path, record: dict) -> None:
+  """One JSON object per line (metrics.jsonl holds evaluation records the same way)."""
   with open(path, 'a') as f:
-    f.write(json.dumps({'step': step, **scalars}) + '\n')
+    f.write(json.dumps(record) + '\n')
 
 
 def read(path: Path) -> dict[int, dict[str, float]]:

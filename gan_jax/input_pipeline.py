@@ -33,6 +33,28 @@ class MixtureSource:
     return np.asarray(points), np.asarray(modes, np.int32)
 
 
+class StackedMNISTSource:
+  """Three MNIST digits as the R, G and B channels: 1,000 modes, label 100 r + 10 g + b.
+
+  Example i stacks digits perm_r[i], perm_g[i], perm_b[i] of three fixed
+  permutations, so an epoch still has N examples.
+  """
+
+  def __init__(self, mnist, seed: int):
+    self._mnist = mnist
+    rng = np.random.default_rng([seed, 3])
+    self._digit_indices = np.stack([rng.permutation(mnist.num_examples) for _ in range(3)], 1)
+    height, width, _ = mnist.spec.shape
+    self.spec = DataSpec((height, width, 3), 1000)
+    self.num_examples = mnist.num_examples
+
+  def read(self, indices: np.ndarray):
+    digits = self._digit_indices[indices]
+    images, labels = self._mnist.read(digits.reshape(-1))
+    images = images.reshape((len(indices), 3) + images.shape[1:3])
+    return np.moveaxis(images, 1, -1), labels.reshape(-1, 3) @ np.array([100, 10, 1], np.int32)
+
+
 def create_source(data: ml_collections.ConfigDict, seed: int):
   """The source `config.data` names (tfds is imported only when needed)."""
   if data.name in mixtures.MIXTURES:
@@ -44,6 +66,10 @@ def create_source(data: ml_collections.ConfigDict, seed: int):
       raise data_sources.DataError("config.data.name='folder' needs config.data.image_size.")
     return data_sources.FolderSource(data.path, data.image_size, data.channels or 3,
                                      data.center_crop)
+  if data.name == 'stacked_mnist':
+    mnist = data_sources.TfdsSource('mnist', data.split, data.data_dir, data.manual_dir,
+                                    data.image_size, data.center_crop)
+    return StackedMNISTSource(mnist, seed)
   return data_sources.TfdsSource(data.name, data.split, data.data_dir, data.manual_dir,
                                  data.image_size, data.center_crop)
 

@@ -13,21 +13,42 @@ FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file('config', None, 'A configs/*.py file (":tiny" for a smoke run).',
                                 lock_config=True)
 flags.DEFINE_string('workdir', None, 'Checkpoints, samples, TensorBoard events, config.json.')
+flags.DEFINE_enum('mode', 'train', ['train', 'eval', 'sample'],
+                  'train (or resume); eval: config.evals on a checkpoint; sample: grids and an npz.')
+flags.DEFINE_integer('step', None, 'eval/sample: the checkpoint step (default: the latest).')
+flags.DEFINE_integer('num_samples', 10_000, 'sample: samples written to samples.npz.')
+flags.DEFINE_enum('generator', 'ema', ['ema', 'raw'], 'sample: which generator.')
 flags.mark_flags_as_required(['config', 'workdir'])
+
+
+class _HideOrbaxInfo(logging.Filter):
+  """Orbax logs ~30 INFO lines per checkpoint; keep its warnings and errors only."""
+
+  def filter(self, record):
+    return record.levelno > logging.INFO or '/orbax/' not in record.pathname
 
 
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f'Unexpected arguments: {argv[1:]}')
+  for handler in logging.getLogger().handlers:
+    handler.addFilter(_HideOrbaxInfo())
   # TensorFlow is only the data loader: keep it off the accelerators JAX uses.
   import tensorflow as tf
   tf.config.set_visible_devices([], 'GPU')
-  from gan_jax import data_sources, train, validation  # After TF is told: clu imports it.
+  # After TF is told: clu imports it.
+  from gan_jax import data_sources, standalone, train, validation
   logging.info('JAX process %d/%d, local devices: %s', jax.process_index(), jax.process_count(),
                jax.local_devices())
   try:
-    train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
-  except (validation.ConfigError, data_sources.DataError) as e:
+    if FLAGS.mode == 'train':
+      train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+    elif FLAGS.mode == 'eval':
+      print(standalone.evaluate_checkpoint(FLAGS.config, FLAGS.workdir, FLAGS.step))
+    else:
+      print(standalone.write_samples(FLAGS.config, FLAGS.workdir, FLAGS.step, FLAGS.num_samples,
+                                     FLAGS.generator))
+  except (validation.ConfigError, data_sources.DataError, FileNotFoundError) as e:
     sys.exit(f'gan_jax: {e}')  # A user error: the message, not a traceback.
 
 

@@ -11,10 +11,15 @@ from PIL import Image  # noqa: E402
 
 
 def image_grid(images: np.ndarray) -> np.ndarray:
-  """(N, H, W, C) floats in [-1, 1] -> one uint8 (rows*H, cols*W, C) picture, 1px gaps."""
+  """(N, H, W, C) floats in [-1, 1] -> one uint8 square-ish picture, 1px gaps."""
+  cols = math.ceil(math.sqrt(len(images)))
+  return image_rows(images, math.ceil(len(images) / cols))
+
+
+def image_rows(images: np.ndarray, rows: int) -> np.ndarray:
+  """(N, H, W, C) floats in [-1, 1] -> `rows` rows of N / rows images, 1px gaps."""
   n, h, w, c = images.shape
-  cols = math.ceil(math.sqrt(n))
-  rows = math.ceil(n / cols)
+  cols = math.ceil(n / rows)
   grid = np.zeros((rows * (h + 1) + 1, cols * (w + 1) + 1, c), np.uint8)
   pixels = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
   for i, image in enumerate(pixels):

@@ -1,33 +1,12 @@
 """What the trainer shows every eval_every_steps: a sample grid or the 2D plot."""
 from pathlib import Path
 
-import flax.linen as nn
 import jax
 import numpy as np
 from clu import metric_writers
 
 from gan_jax import mixtures, plots
 from gan_jax.state import GANState
-
-
-def fixed_noise(seed: int, num: int, z_dim: int) -> jax.Array:
-  """The same z at every snapshot, so grids show how one set of samples evolves."""
-  return jax.random.normal(jax.random.fold_in(jax.random.PRNGKey(seed), 2), (num, z_dim))
-
-
-def make_generate_fn(generator: nn.Module):
-  """Eval-mode G (batch norm uses its running averages)."""
-  @jax.jit
-  def generate(params, batch_stats, z):
-    return generator.apply({'params': params, 'batch_stats': batch_stats}, z, train=False)
-  return generate
-
-
-def make_discriminate_fn(discriminator: nn.Module):
-  @jax.jit
-  def discriminate(params, batch_stats, x):
-    return discriminator.apply({'params': params, 'batch_stats': batch_stats}, x, train=False)
-  return discriminate
 
 
 def write_sample_grid(writer: metric_writers.MetricWriter, workdir: Path, step: int,
@@ -39,8 +18,8 @@ def write_sample_grid(writer: metric_writers.MetricWriter, workdir: Path, step: 
 
 def write_2d_snapshot(writer: metric_writers.MetricWriter, workdir: Path, step: int,
                       state: GANState, generated: np.ndarray, real: np.ndarray, mixture: str,
-                      discriminate) -> dict[str, float]:
-  """Plots real vs generated points over D's decision surface; returns mode coverage."""
+                      discriminate) -> None:
+  """Plots real vs generated points over D's decision surface, titled with mode coverage."""
   limit = 1.5 * np.abs(mixtures.mixture_means(mixture)).max()
   xs, ys = np.meshgrid(np.linspace(-limit, limit, 150), np.linspace(-limit, limit, 150))
   grid_points = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)
@@ -52,4 +31,3 @@ def write_2d_snapshot(writer: metric_writers.MetricWriter, workdir: Path, step: 
                                         np.asarray(d_prob).reshape(xs.shape), title)
   plots.save_png(picture, workdir / 'samples' / f'step_{step:07d}.png')
   writer.write_images(step, {'decision_surface': picture[None]})
-  return coverage

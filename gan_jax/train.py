@@ -9,8 +9,8 @@ import ml_collections
 import numpy as np
 from clu import metric_writers, periodic_actions
 
-from gan_jax import (checkpointing, history, input_pipeline, mixtures, models, optimizers,
-                     plots, snapshots, validation)
+from gan_jax import (checkpointing, evaluation, history, input_pipeline, mixtures, models,
+                     optimizers, plots, sampling, snapshots, validation)
 from gan_jax import state as state_lib
 from gan_jax import train_step as train_step_lib
 
@@ -73,21 +73,47 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
       config.model, data_shape, axis_name=train_step_lib.AXIS)
   train_step = train_step_lib.make_train_step(config, generator_pmap, discriminator_pmap,
                                               g_tx, d_tx)
-  generate = snapshots.make_generate_fn(generator)
-  discriminate = snapshots.make_discriminate_fn(discriminator)
+  generate = sampling.make_generate_fn(generator)
+  discriminate = sampling.make_discriminate_fn(discriminator)
   num_snapshot = NUM_2D_POINTS if is_2d else config.train.num_grid_samples
-  snapshot_z = snapshots.fixed_noise(config.seed, num_snapshot, config.model.z_dim)
+  snapshot_z = sampling.fixed_noise(config.seed, num_snapshot, config.model.z_dim)
   snapshot_real = source.read(np.arange(NUM_2D_POINTS))[0] if is_2d else None
 
+  eval_context = evaluation.EvalContext(config, generate)
+  best_manager = checkpointing.create_best_manager(workdir) if config.best.metric else None
+
+  def run_evals(host_state, step, is_last):
+    for name, ev in config.evals.items():
+      if step % ev.every_steps and not is_last:
+        continue
+      with report_progress.timed(f'eval_{name}'):
+        records = evaluation.evaluate(name, ev, host_state, step, eval_context)
+      writer.write_scalars(step, {f'eval_{r["eval"]}_{r["generator"]}_{r["metric"]}': r['value']
+                                  for r in records})
+      if is_chief:
+        for record in records:
+          history.append(workdir / 'metrics.jsonl', record)
+      if best_manager is not None:
+        keep_if_best(best_manager, host_state, records)
+
+  def keep_if_best(manager, host_state, records):
+    name, _, metric = config.best.metric.partition('/')
+    candidates = [r for r in records if (r['eval'], r['metric']) == (name, metric)]
+    if not candidates:
+      return
+    record, best = candidates[0], checkpointing.best_record(manager)
+    better = {'min': lambda a, b: a < b, 'max': lambda a, b: a > b}[config.best.mode]
+    if best is None or better(record['value'], best['value']):
+      checkpointing.save_best(manager, host_state, config, record)
+      logging.info('New best %s = %.4f at step %d.', config.best.metric, record['value'], step)
+
   def snapshot(host_state, step):
-    samples = np.asarray(generate(host_state.ema_g_params, host_state.g_batch_stats, snapshot_z))
+    samples = sampling.generate_from(generate, host_state, 'ema', snapshot_z)
     if not is_chief:
       return
     if is_2d:
-      coverage = snapshots.write_2d_snapshot(writer, workdir, step, host_state, samples,
-                                             snapshot_real, config.data.name, discriminate)
-      writer.write_scalars(step, {f'eval_{k}': v for k, v in coverage.items()})
-      logging.info('Step %d: %s', step, coverage)
+      snapshots.write_2d_snapshot(writer, workdir, step, host_state, samples, snapshot_real,
+                                  config.data.name, discriminate)
     else:
       snapshots.write_sample_grid(writer, workdir, step, samples)
 
@@ -111,14 +137,18 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
       if log_now:
         writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
         if is_chief:
-          history.append(history_path, step, scalars)
+          history.append(history_path, {'step': step, **scalars})
       if step % config.train.eval_every_steps == 0 or is_last:
         with report_progress.timed('snapshot'):
           snapshot(train_step_lib.unreplicate(replicated), step)
+      if any(step % ev.every_steps == 0 for ev in config.evals.values()) or is_last:
+        run_evals(train_step_lib.unreplicate(replicated), step, is_last)
       if checkpoint_now:
         checkpointing.save(manager, train_step_lib.unreplicate(replicated), config)
   finally:  # A save in flight completes even when the loop dies, so no checkpoint is lost.
     manager.wait_until_finished()
+    if best_manager is not None:
+      best_manager.wait_until_finished()
 
   # ---------------------------------------------------------------- wrap up
   if is_chief:

@@ -115,8 +115,10 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
     grads = jax.lax.pmean(grads, AXIS)
     updates, g_opt_state = g_tx.update(grads, state.g_opt_state, state.g_params)
     g_params = optax.apply_updates(state.g_params, updates)
-    ema = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p,
-                       state.ema_g_params, g_params)
+    # Warm-up as in tf.train.ExponentialMovingAverage(num_updates=step): early on the
+    # average would otherwise be dominated by the random initial weights.
+    decay = jnp.minimum(ema_decay, (1.0 + state.step) / (10.0 + state.step))
+    ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, state.ema_g_params, g_params)
     state = state.replace(g_params=g_params, g_opt_state=g_opt_state,
                           g_batch_stats=g_batch_stats, ema_g_params=ema)
     return state, {'g_loss': g_loss}

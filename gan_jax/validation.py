@@ -68,9 +68,38 @@ def check_config(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'config.data.channels={config.data.channels!r}; accepted: (None, 1, 3).')
   if config.data.image_size is not None:
     _positive(config, 'data.image_size')
+  for name, ev in config.evals.items():
+    check_eval(name, ev, config)
+  if config.best.metric:
+    name, _, metric = config.best.metric.partition('/')
+    if name not in config.evals or not metric:
+      raise ConfigError(f'config.best.metric={config.best.metric!r} must be "<eval name>/<metric>" '
+                        f'with an eval name from config.evals: {tuple(config.evals)}.')
+    _one_of('best.mode', config.best.mode, ('min', 'max'))
   if config.data.name in mixtures.MIXTURES and config.model.name != 'mlp':
     raise ConfigError(f'config.model.name={config.model.name!r} needs images, but '
                       f"config.data.name={config.data.name!r} is 2D points; accepted: ('mlp',).")
+
+
+def check_eval(name: str, ev: ml_collections.ConfigDict, config: ml_collections.ConfigDict):
+  """One entry of config.evals."""
+  from gan_jax import evaluation  # It imports the Inception port; only checks need it here.
+  _one_of(f'evals.{name}.metric', ev.metric, evaluation.METRICS)
+  _one_of(f'evals.{name}.generator', ev.generator, evaluation.GENERATORS)
+  for field in ('every_steps', 'num_samples', 'num_real', 'kid_subsets', 'prdc_samples'):
+    if not ev[field] > 0:
+      raise ConfigError(f'config.evals.{name}.{field}={ev[field]!r} must be > 0.')
+  if ev.metric == 'inception' and not 2 <= ev.kid_subset_size <= min(ev.num_samples, ev.num_real):
+    raise ConfigError(f'config.evals.{name}.kid_subset_size={ev.kid_subset_size} must be in '
+                      f'[2, min(num_samples, num_real) = {min(ev.num_samples, ev.num_real)}].')
+  if ev.metric == 'inception' and min(ev.num_samples, ev.num_real, ev.prdc_samples) < 4:
+    raise ConfigError(f'config.evals.{name}: precision/recall (k=3) needs >= 4 samples per set.')
+  if ev.metric == 'mode_coverage' and config.data.name not in mixtures.MIXTURES:
+    raise ConfigError(f"config.evals.{name}.metric='mode_coverage' needs 2D data; accepted "
+                      f'config.data.name: {mixtures.MIXTURES}.')
+  if ev.metric in ('inception', 'stacked_mnist') and config.data.name in mixtures.MIXTURES:
+    raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} needs images, but '
+                      f'config.data.name={config.data.name!r} is 2D points.')
 
 
 def check_data_fit(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],

@@ -150,3 +150,16 @@ def test_resize_is_bilinear_and_keeps_range():
   out = data_sources.preprocess(image, 4, center_crop=False)
   np.testing.assert_allclose(out[0, :, 0], np.array([0, 64, 191, 255]) / 127.5 - 1, atol=1e-6)
   assert math.isclose(data_sources.preprocess(image, None, False).max(), 1.0)
+
+
+def test_stacked_mnist_stacks_three_digits(mnist_data_dir, mnist_manual_dir):
+  mnist = data_sources.TfdsSource('mnist', 'train', mnist_data_dir, mnist_manual_dir, None, False)
+  source = input_pipeline.StackedMNISTSource(mnist, seed=0)
+  assert source.spec == data_sources.DataSpec((28, 28, 3), 1000)
+  images, labels = source.read(np.array([0, 1, 2]))
+  assert images.shape == (3, 28, 28, 3)
+  for i in range(3):
+    for channel, place in zip(range(3), (100, 10, 1)):
+      digit_image, digit_label = mnist.read(source._digit_indices[i, channel:channel + 1])
+      np.testing.assert_array_equal(images[i, ..., channel], digit_image[0, ..., 0])
+      assert (labels[i] // place) % 10 == digit_label[0]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_jax import train, train_step as train_step_lib
+from gan_jax import classifier, train, train_step as train_step_lib
 from conftest import REPO
 
 CONFIGS = sorted(p.stem for p in (REPO / 'configs').glob('*.py'))
@@ -35,12 +35,21 @@ def assert_finite(state):
 
 
 def test_all_shipped_configs_exist():
-  assert {'default', 'mlp_mnist', 'dcgan_mnist', 'dcgan_fashion_mnist', 'dcgan_cifar10'} <= set(CONFIGS)
+  assert {'default', 'mlp_mnist', 'dcgan_mnist', 'dcgan_fashion_mnist', 'dcgan_cifar10',
+          'dcgan_stacked_mnist'} <= set(CONFIGS)
+
+
+def stand_in_classifier(cache_dir):
+  """A random-weight mode classifier, so Stacked MNIST evals run without the trained one."""
+  params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), np.zeros((1, 28, 28, 1)))
+  classifier.save(params['params'], 0.0, cache_dir)
+  return str(cache_dir)
 
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
   config = load_config(name)
+  config.cache_dir = stand_in_classifier(tmp_path / 'cache')
   with mock_tfds(num_examples=32):
     state = train.train_and_evaluate(config, str(tmp_path))
   assert int(state.step) == config.train.num_steps

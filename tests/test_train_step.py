@@ -112,12 +112,19 @@ def test_n_critic_d_updates_per_g_update():
   assert int(new_state.g_opt_state[0].count) == 1
 
 
-def test_ema_after_one_step_is_closed_form():
-  config = tiny_config(model='mlp', norm='none')
+@pytest.mark.parametrize('step_before,decay', [
+    (0, 0.1),      # Warm-up: min(0.9, (1 + 0) / (10 + 0)).
+    (20, 0.7),     # min(0.9, 21 / 30).
+    (1000, 0.9),   # The configured decay once warmed up.
+])
+def test_ema_after_one_step_is_closed_form(step_before, decay):
+  config = tiny_config(model='mlp', norm='none')  # ema_decay 0.9
   _, _, state, step = setup(config, (2,))
+  state = state.replace(step=jnp.int32(step_before),
+                        ema_g_params=jax.tree.map(lambda p: p + 1.0, state.g_params))
   new_state, _ = run_step(step, state, real_images((2,)), 1)
-  # ema_1 = 0.9 * ema_0 + 0.1 * g_1 with ema_0 = g_0.
-  expected = jax.tree.map(lambda g0, g1: 0.9 * g0 + 0.1 * g1, state.g_params, new_state.g_params)
+  expected = jax.tree.map(lambda e0, g1: decay * e0 + (1 - decay) * g1, state.ema_g_params,
+                          new_state.g_params)
   jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6), new_state.ema_g_params,
                expected)
 

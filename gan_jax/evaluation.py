@@ -1,0 +1,117 @@
+"""Evaluators, configured by name: config.evals.<name> = dict(metric=..., every_steps=..., ...).
+
+Each returns records {'eval', 'metric', 'value', 'generator', 'step', 'protocol'}:
+every number carries the protocol that produced it.
+"""
+import functools
+import json
+from pathlib import Path
+
+import ml_collections
+import numpy as np
+
+from gan_jax import feature_extraction, input_pipeline, mixtures, sampling
+from gan_jax.metrics import stacked_mnist, suite
+
+METRICS = ('inception', 'mode_coverage', 'stacked_mnist')
+GENERATORS = ('ema', 'raw', 'both')
+
+
+class EvalContext:
+  """What evaluators share: the generator function and lazily built heavy pieces."""
+
+  def __init__(self, config: ml_collections.ConfigDict, generate):
+    self.config = config
+    self.generate = generate
+    self.cache_dir = Path(config.cache_dir).expanduser()
+
+  @functools.cached_property
+  def extractor(self) -> feature_extraction.InceptionFeatures:
+    weights = feature_extraction.resolve_weights(self.config.inception_weights, self.cache_dir)
+    return feature_extraction.InceptionFeatures(weights)
+
+  @functools.cached_property
+  def classifier_params(self):
+    from gan_jax import classifier  # Only Stacked MNIST needs it.
+    return classifier.load(self.cache_dir)
+
+  def reference_source(self, split: str):
+    data = ml_collections.ConfigDict(self.config.data.to_dict())
+    data.split = split
+    return input_pipeline.create_source(data, self.config.seed)
+
+  def samples(self, state, which: str, num: int):
+    return sampling.sample_stream(self.generate, state, which, num, self.config.model.z_dim,
+                                  self.config.seed)
+
+
+def _inception_metrics(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]:
+  extractor = ctx.extractor
+  data = ctx.config.data
+  reference = {'dataset': data.name, 'split': ev.split, 'num': ev.num_real,
+               'image_size': data.image_size, 'examples': f'the first {ev.num_real} of the split'}
+  cache_file = (ctx.cache_dir / 'reference_features' /
+                f'{data.name}_{ev.split}_{ev.num_real}_{data.image_size}_{extractor.sha256[:16]}.npy')
+  real = feature_extraction.reference_features(ctx.reference_source(ev.split), ev.num_real,
+                                               extractor, cache_file)
+  fake = extractor((sampling.to_uint8(b) for b in ctx.samples(state, which, ev.num_samples)),
+                   ev.num_samples, f'the {which} generator')
+  n_prdc = min(ev.prdc_samples, len(real), len(fake))
+  values = suite.feature_metrics(real, fake, ev.kid_subsets, ev.kid_subset_size, n_prdc)
+  protocol = {'reference': reference, 'num_generated': ev.num_samples,
+              'samples': 'uint8-quantised generator outputs', **extractor.protocol(),
+              'kid': f'unbiased MMD^2, cubic kernel, {ev.kid_subsets} subsets of {ev.kid_subset_size}',
+              'prdc': f'k=3 nearest neighbours on the first {n_prdc} real and generated',
+              'inception_score': 'not computed: this Inception port stops at pool3 (no logits)'}
+  return values, protocol
+
+
+def _mode_coverage(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]:
+  samples = np.concatenate(list(ctx.samples(state, which, ev.num_samples)))
+  return (mixtures.mode_coverage(samples, ctx.config.data.name),
+          {'mixture': ctx.config.data.name, 'num_generated': ev.num_samples,
+           'high_quality': 'within 3 sigma of the nearest mean (PacGAN)'})
+
+
+def _stacked_mnist(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]:
+  from gan_jax import classifier
+  predict = functools.partial(classifier.predict, ctx.classifier_params)
+  codes = np.concatenate([stacked_mnist.mode_codes(b, predict)
+                          for b in ctx.samples(state, which, ev.num_samples)])
+  accuracy = json.loads((ctx.cache_dir / 'mnist_classifier' / 'accuracy.json').read_text())
+  return (stacked_mnist.mode_statistics(codes),
+          {'num_generated': ev.num_samples, 'classifier': 'gan_jax.classifier (cached)',
+           'classifier_test_accuracy': accuracy['test_accuracy'],
+           'kl': 'KL(mode histogram || uniform over 1,000)'})
+
+
+_EVALUATORS = {'inception': _inception_metrics, 'mode_coverage': _mode_coverage,
+               'stacked_mnist': _stacked_mnist}
+
+
+def evaluate(name: str, ev: ml_collections.ConfigDict, state, step: int,
+             ctx: EvalContext) -> list[dict]:
+  """Runs evaluator `name` on the generator(s) it names; one record per value."""
+  records = []
+  for which in (('ema', 'raw') if ev.generator == 'both' else (ev.generator,)):
+    values, protocol = _EVALUATORS[ev.metric](ev, state, which, ctx)
+    records += [{'eval': name, 'metric': metric, 'value': float(value), 'generator': which,
+                 'step': step, 'protocol': {**protocol, 'generator': which, 'step': step}}
+                for metric, value in values.items()]
+  return records
+
+
+def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
+  """An entry of config.evals with every field an evaluator reads."""
+  return ml_collections.ConfigDict(dict(
+      metric=metric,  # 'inception' (FID, KID, precision/recall, density/coverage),
+                      # 'mode_coverage' (2D) or 'stacked_mnist' (1,000 modes).
+      every_steps=every_steps,  # Run every this many train steps, and at the end.
+      num_samples=num_samples,  # Generated samples evaluated.
+      generator='ema',  # 'ema', 'raw' or 'both'.
+      split='test',  # inception: reference split.
+      num_real=10_000,  # inception: reference examples (the first of the split).
+      kid_subsets=100,  # inception: KID subsets.
+      kid_subset_size=1_000,  # inception: KID subset size (<= both sample counts).
+      prdc_samples=10_000,  # inception: samples used for precision/recall/density/coverage.
+  ) | fields)

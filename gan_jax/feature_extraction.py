@@ -1,0 +1,82 @@
+"""Inception features of image streams, spread over all local devices, with progress."""
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Iterable
+
+import jax
+import numpy as np
+
+from gan_jax import inception, inception_weights, sampling
+
+WEIGHTS_ENV = 'GAN_JAX_INCEPTION_WEIGHTS'
+_REPORT_EVERY_SECONDS = 10.0
+
+
+def resolve_weights(path: str | None, cache_dir: Path) -> Path:
+  """The weights file: `path`, else $GAN_JAX_INCEPTION_WEIGHTS, else the official pytorch-fid
+  file downloaded once (hash-checked) into `cache_dir`."""
+  path = path or os.environ.get(WEIGHTS_ENV)
+  if path:
+    if not Path(path).is_file():
+      raise FileNotFoundError(f'Inception weights {path!r} not found (config.inception_weights '
+                              f'or ${WEIGHTS_ENV}): give a .npz or pytorch-fid .pth file.')
+    return Path(path)
+  return Path(inception_weights.download_pth(cache_dir))
+
+
+class InceptionFeatures:
+  """Callable: stream of uint8 (N, H, W, C) batches -> (total, 2048) float32 pool3 features."""
+
+  def __init__(self, weights: Path):
+    self.weights = Path(weights)
+    self.params = inception_weights.load_inception_params(self.weights)
+    self.sha256 = inception_weights.weights_sha256(self.weights)
+    self._devices = jax.local_device_count()
+    self._features = jax.pmap(inception.inception_features, in_axes=(None, 0))
+
+  def protocol(self) -> dict:
+    return {'feature_network': 'inception-2015-12-05 pool3 (2048-d)',
+            'weights_file': self.weights.name, 'weights_sha256': self.sha256,
+            'resize': 'TF1 legacy bilinear to 299x299 (as the TF FID graph); grey repeated to RGB',
+            'input': 'uint8 pixels, (x - 128) / 128'}
+
+  def _batch_features(self, images: np.ndarray) -> np.ndarray:
+    """Pads the batch to a multiple of the devices, so every device gets an equal share."""
+    count = len(images)
+    padded = -(-count // self._devices) * self._devices
+    if padded != count:
+      images = np.concatenate([images, np.zeros((padded - count,) + images.shape[1:], images.dtype)])
+    shards = images.reshape((self._devices, -1) + images.shape[1:])
+    return np.asarray(self._features(self.params, shards)).reshape(padded, -1)[:count]
+
+  def __call__(self, batches: Iterable[np.ndarray], total: int, what: str) -> np.ndarray:
+    features, done, start, last_report = [], 0, time.perf_counter(), time.perf_counter()
+    for batch in batches:
+      features.append(self._batch_features(batch))
+      done += len(batch)
+      now = time.perf_counter()
+      if now - last_report > _REPORT_EVERY_SECONDS or done == total:
+        rate = done / (now - start)
+        logging.info('Inception features of %s: %d/%d images, %.1f images/s, ETA %.0f s.',
+                     what, done, total, rate, (total - done) / rate)
+        last_report = now
+    return np.concatenate(features)
+
+
+def reference_features(source, num: int, extractor: InceptionFeatures, cache_file: Path,
+                       batch_size: int = 500) -> np.ndarray:
+  """Features of the first `num` examples of `source`, computed once and cached."""
+  if cache_file.exists():
+    return np.load(cache_file)
+  if source.num_examples is not None and num > source.num_examples:
+    raise ValueError(f'The reference has {source.num_examples} examples; {num} were asked for.')
+  batches = (sampling.to_uint8(source.read(np.arange(s, min(s + batch_size, num)))[0])
+             for s in range(0, num, batch_size))
+  features = extractor(batches, num, f'reference ({cache_file.stem})')
+  cache_file.parent.mkdir(parents=True, exist_ok=True)
+  tmp = cache_file.with_suffix('.tmp.npy')
+  np.save(tmp, features)
+  os.replace(tmp, cache_file)  # Atomic: a kill never leaves half a cache file.
+  return features

@@ -1,0 +1,1 @@
+"""Sample-quality metrics on feature vectors (numpy, float64 where it matters)."""

@@ -1,0 +1,89 @@
+"""Drawing samples from a trained G: jitted forward passes, fixed noise, streams."""
+import functools
+from typing import Iterator
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+# Noise streams: folded into the base key so they never overlap training noise.
+SNAPSHOT_STREAM, EVAL_STREAM, INTERPOLATION_STREAM = 2, 3, 4
+
+
+def fixed_noise(seed: int, num: int, z_dim: int, stream: int = SNAPSHOT_STREAM) -> jax.Array:
+  """The same z every time it is asked for, so pictures and metrics compare across steps."""
+  return jax.random.normal(jax.random.fold_in(jax.random.PRNGKey(seed), stream), (num, z_dim))
+
+
+def make_generate_fn(generator: nn.Module):
+  """generate(params, batch_stats, z, use_batch_statistics) -> samples.
+
+  Batch norm's running averages were collected with the raw G's weights; with
+  the EMA weights they mismatch the activations and the samples degrade to
+  noise. So EMA samples normalise with their own batch's statistics
+  (use_batch_statistics=True); raw samples use the running averages.
+  """
+  @functools.partial(jax.jit, static_argnums=3)
+  def generate(params, batch_stats, z, use_batch_statistics):
+    variables = {'params': params, 'batch_stats': batch_stats}
+    if use_batch_statistics:
+      return generator.apply(variables, z, train=True, mutable=['batch_stats'])[0]
+    return generator.apply(variables, z, train=False)
+  return generate
+
+
+def make_discriminate_fn(discriminator: nn.Module):
+  @jax.jit
+  def discriminate(params, batch_stats, x):
+    return discriminator.apply({'params': params, 'batch_stats': batch_stats}, x, train=False)
+  return discriminate
+
+
+def generator_variables(state, which: str):
+  """(params, batch_stats, use_batch_statistics) of the 'ema' or 'raw' generator."""
+  if which == 'ema':
+    return state.ema_g_params, state.g_batch_stats, True
+  if which == 'raw':
+    return state.g_params, state.g_batch_stats, False
+  raise ValueError(f"Unknown generator {which!r}; accepted: ('ema', 'raw').")
+
+
+def generate_from(generate, state, which: str, z: jax.Array) -> np.ndarray:
+  """Samples of the 'ema' or 'raw' generator of `state` for noise `z`."""
+  params, batch_stats, use_batch_statistics = generator_variables(state, which)
+  return np.asarray(generate(params, batch_stats, z, use_batch_statistics))
+
+
+def sample_stream(generate, state, which: str, num: int, z_dim: int, seed: int,
+                  batch_size: int = 500) -> Iterator[np.ndarray]:
+  """`num` samples in batches of `batch_size`, from the fixed evaluation noise.
+
+  The noise of batch b is drawn from fold_in(key, b), so no more than one
+  batch is ever held, whatever `num` is.
+  """
+  key = jax.random.fold_in(jax.random.PRNGKey(seed), EVAL_STREAM)
+  for b, start in enumerate(range(0, num, batch_size)):
+    z = jax.random.normal(jax.random.fold_in(key, b), (min(batch_size, num - start), z_dim))
+    yield generate_from(generate, state, which, z)
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+  """[-1, 1] floats -> uint8 pixels, rounded as image files store them."""
+  return np.clip(np.round((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def slerp(z0: jax.Array, z1: jax.Array, t: jax.Array) -> jax.Array:
+  """Spherical interpolation, which keeps Gaussian noise at a typical norm (White 2016)."""
+  cos = jnp.sum(z0 * z1, -1, keepdims=True) / (
+      jnp.linalg.norm(z0, axis=-1, keepdims=True) * jnp.linalg.norm(z1, axis=-1, keepdims=True))
+  omega = jnp.arccos(jnp.clip(cos, -1.0, 1.0))
+  return (jnp.sin((1 - t) * omega) * z0 + jnp.sin(t * omega) * z1) / jnp.sin(omega)
+
+
+def interpolation_noise(seed: int, rows: int, steps: int, z_dim: int) -> jax.Array:
+  """rows x steps noise vectors: each row walks (slerp) from one random z to another."""
+  key = jax.random.fold_in(jax.random.PRNGKey(seed), INTERPOLATION_STREAM)
+  ends = jax.random.normal(key, (2, rows, 1, z_dim))
+  t = jnp.linspace(0.0, 1.0, steps)[None, :, None]
+  return slerp(ends[0], ends[1], t).reshape(rows * steps, z_dim)

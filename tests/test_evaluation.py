@@ -1,0 +1,169 @@
+"""Evaluators, reference caching, --mode eval/sample, the compare command."""
+import json
+
+import jax
+import numpy as np
+import pytest
+
+from conftest import SHARED_DATA
+from gan_jax import (classifier, compare, evaluation, feature_extraction, inception,
+                     standalone, train)
+from gan_jax.validation import ConfigError, check_config
+from test_train import load_config
+
+WEIGHTS = SHARED_DATA / 'inception' / 'fid_inception_v3_tf2015_pool3.npz'
+
+
+@pytest.fixture(scope='module')
+def extractor():
+  assert WEIGHTS.exists(), f'Inception weights not found at {WEIGHTS}.'
+  return feature_extraction.InceptionFeatures(WEIGHTS)
+
+
+def test_features_over_devices_equal_one_call(extractor):
+  images = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
+  spread = extractor([images[:3], images[3:]], 5, 'test images')  # 3 and 2: padded to 4 devices.
+  direct = np.asarray(inception.inception_features(extractor.params, images))
+  np.testing.assert_allclose(spread, direct, rtol=1e-4, atol=1e-4)
+  assert extractor.protocol()['weights_sha256'] == extractor.sha256 and len(extractor.sha256) == 64
+
+
+def test_reference_features_are_cached(tmp_path, extractor):
+  class Source:
+    num_examples = 6
+    def read(self, indices):
+      return np.linspace(-1, 1, len(indices) * 28 * 28).reshape(-1, 28, 28, 1), indices
+  cache = tmp_path / 'ref.npy'
+  first = feature_extraction.reference_features(Source(), 4, extractor, cache)
+  assert first.shape == (4, 2048) and cache.exists()
+  fail = lambda *args: pytest.fail('features recomputed despite the cache')
+  np.testing.assert_array_equal(feature_extraction.reference_features(Source(), 4, fail, cache),
+                                first)
+
+
+def test_compare_identical_and_different_sets(extractor):
+  rng = np.random.default_rng(1)
+  a = rng.integers(0, 256, (8, 28, 28, 1), dtype=np.uint8)
+  same = compare.compare(a, a, extractor, kid_subsets=3, kid_subset_size=8, batch_size=4)
+  assert same['fid'] == pytest.approx(0.0, abs=1e-3)
+  assert same['precision'] == same['recall'] == 1.0
+  other = compare.compare(a, 255 - a // 4, extractor, kid_subsets=3, kid_subset_size=8,
+                          batch_size=4)
+  assert other['fid'] > 10.0 and other['protocol']['num_b'] == 8
+
+
+def test_compare_loads_folders_and_npz(tmp_path):
+  from PIL import Image
+  images = np.random.default_rng(2).integers(0, 256, (3, 8, 8, 3), dtype=np.uint8)
+  for i, image in enumerate(images):
+    Image.fromarray(image).save(tmp_path / f'{i}.png')
+  np.testing.assert_array_equal(compare.load_images(str(tmp_path)), images)
+  np.savez(tmp_path / 's.npz', images=images[..., :1])
+  assert compare.load_images(str(tmp_path / 's.npz')).shape == (3, 8, 8, 1)
+  np.savez(tmp_path / 'bad.npz', samples=np.zeros((2, 2)))
+  with pytest.raises(ValueError, match="no 'images' array"):
+    compare.load_images(str(tmp_path / 'bad.npz'))
+
+
+def test_inception_eval_during_training(tmp_path, mock_tfds):
+  config = load_config('dcgan_cifar10')
+  config.inception_weights = str(WEIGHTS)
+  config.cache_dir = str(tmp_path / 'cache')
+  config.evals.fid = evaluation.eval_config('inception', every_steps=2, num_samples=16,
+                                            num_real=16, kid_subsets=2, kid_subset_size=8,
+                                            prdc_samples=16, generator='both')
+  config.best.metric = 'fid/fid'
+  with mock_tfds(num_examples=32):
+    train.train_and_evaluate(config, str(tmp_path / 'run'))
+  records = [json.loads(l) for l in (tmp_path / 'run' / 'metrics.jsonl').read_text().splitlines()]
+  assert {(r['step'], r['generator']) for r in records} == {(2, 'ema'), (2, 'raw'),
+                                                           (4, 'ema'), (4, 'raw')}
+  fid_record = next(r for r in records if r['metric'] == 'fid')
+  protocol = fid_record['protocol']
+  assert protocol['reference'] == {'dataset': 'cifar10', 'split': 'test', 'num': 16,
+                                   'image_size': None, 'examples': 'the first 16 of the split'}
+  assert protocol['num_generated'] == 16 and protocol['step'] == 2
+  assert protocol['weights_file'] == WEIGHTS.name and len(protocol['weights_sha256']) == 64
+  assert 'no logits' in protocol['inception_score']
+  assert {'fid', 'kid', 'kid_std', 'precision', 'recall', 'density', 'coverage'} == {
+      r['metric'] for r in records if r['step'] == 2 and r['generator'] == 'ema'}
+  assert len(list((tmp_path / 'cache' / 'reference_features').iterdir())) == 1  # Computed once.
+  best = [r['value'] for r in records if r['metric'] == 'fid' and r['generator'] == 'ema']
+  kept = json.loads(next((tmp_path / 'run' / 'best').glob('*/metric/*')).read_text())
+  assert kept['value'] == min(best)
+
+
+def test_eval_and_sample_modes_on_a_checkpoint(tmp_path):
+  config = load_config('default')
+  train.train_and_evaluate(config, str(tmp_path))
+  result = standalone.evaluate_checkpoint(config, str(tmp_path))
+  records = json.loads(result.read_text())
+  assert result.name == 'step_0000004.json'
+  assert {r['metric'] for r in records} == {'modes_captured', 'high_quality_fraction', 'reverse_kl'}
+  out = standalone.write_samples(config, str(tmp_path), step=2, num_samples=30)
+  with np.load(out / 'samples.npz') as f:
+    assert f['samples'].shape == (30, 2)
+  with pytest.raises(FileNotFoundError, match='No checkpoint of step 3.*saved steps: \\[2, 4\\]'):
+    standalone.write_samples(config, str(tmp_path), step=3)
+
+
+def test_image_samples_grid_and_interpolation(tmp_path, mock_tfds):
+  config = load_config('dcgan_mnist')
+  with mock_tfds(num_examples=32):
+    train.train_and_evaluate(config, str(tmp_path))
+    out = standalone.write_samples(config, str(tmp_path), num_samples=20, generator_choice='raw')
+  with np.load(out / 'samples.npz') as f:
+    assert f['images'].shape == (20, 28, 28, 1) and f['images'].dtype == np.uint8
+  assert (out / 'grid.png').exists() and (out / 'interpolation.png').exists()
+
+
+def test_stacked_mnist_evaluator_plumbing(tmp_path, monkeypatch):
+  config = load_config('default')
+  context = evaluation.EvalContext(config, None)
+  images = np.zeros((6, 28, 28, 3))
+  monkeypatch.setattr(context, 'samples', lambda state, which, num: iter([images[:4], images[4:]]))
+  params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), images[:1, ..., :1])['params']
+  context.classifier_params = params
+  context.cache_dir = tmp_path
+  (tmp_path / 'mnist_classifier').mkdir()
+  (tmp_path / 'mnist_classifier' / 'accuracy.json').write_text('{"test_accuracy": 0.995}')
+  ev = evaluation.eval_config('stacked_mnist', every_steps=1, num_samples=6)
+  records = evaluation.evaluate('modes', ev, state=None, step=7, ctx=context)
+  values = {r['metric']: r['value'] for r in records}
+  assert values['modes_captured'] == 1.0  # Six identical blank images: one mode.
+  assert values['kl_to_uniform'] == pytest.approx(np.log(1000))
+  assert records[0]['protocol']['classifier_test_accuracy'] == 0.995
+
+
+def test_classifier_roundtrip_and_missing_cache(tmp_path):
+  with pytest.raises(FileNotFoundError, match='python -m gan_jax.classifier'):
+    classifier.load(tmp_path)
+  params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), np.zeros((1, 28, 28, 1)))
+  classifier.save(params['params'], 0.991, tmp_path)
+  jax.tree.map(np.testing.assert_array_equal, classifier.load(tmp_path), params['params'])
+
+
+@pytest.mark.parametrize('fields,message', [
+    (dict(metric='fid'), r"config.evals.e.metric='fid' is not accepted; accepted: \('inception'"),
+    (dict(metric='inception', generator='best'), r"config.evals.e.generator='best'"),
+    (dict(metric='inception', num_samples=500, kid_subset_size=1000),
+     r'kid_subset_size=1000 must be in \[2, min\(num_samples, num_real\) = 500\]'),
+    (dict(metric='mode_coverage', every_steps=0), r'config.evals.e.every_steps=0 must be > 0'),
+    (dict(metric='stacked_mnist'), r"'stacked_mnist' needs images"),
+])
+def test_eval_config_errors(fields, message):
+  config = load_config('default')
+  config.evals.e = evaluation.eval_config(**{'every_steps': 10, 'num_samples': 1000, **fields})
+  with pytest.raises(ConfigError, match=message):
+    check_config(config)
+
+
+def test_mode_coverage_needs_2d_and_best_metric_names_an_eval():
+  config = load_config('dcgan_mnist')
+  config.evals.c = evaluation.eval_config('mode_coverage', 10, 100)
+  with pytest.raises(ConfigError, match="'mode_coverage' needs 2D data"):
+    check_config(config)
+  config = load_config('default')
+  config.best.metric = 'fid/fid'
+  with pytest.raises(ConfigError, match=r"config.best.metric='fid/fid'.*\('coverage',\)"):
+    check_config(config)
