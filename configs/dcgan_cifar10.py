@@ -4,7 +4,7 @@ python -m gan_jax.main --config configs/dcgan_cifar10.py --workdir /tmp/cifar10
 (Needs the network, or cifar-10-binary.tar.gz in --config.data.manual_dir.)
 Smoke run: configs/dcgan_cifar10.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax import config_lib, evaluation
 
 
 def get_config(arg=None):
@@ -13,4 +13,7 @@ def get_config(arg=None):
   config.train.num_steps = 50_000
   config.train.eval_every_steps = 2_000
   config.train.checkpoint_every_steps = 2_000
+  # FID/KID/precision-recall of 10,000 EMA samples against the 10,000 test images.
+  config.evals.fid = evaluation.eval_config('inception', every_steps=10_000, num_samples=10_000)
+  config.best.metric = 'fid/fid'
   return config_lib.maybe_tiny(config, arg)

@@ -10,11 +10,30 @@ from pathlib import Path
 import ml_collections
 import numpy as np
 
-from gan_jax import feature_extraction, input_pipeline, mixtures, sampling
+from gan_jax import feature_extraction, input_pipeline, mixtures, sampling, validation
 from gan_jax.metrics import stacked_mnist, suite
 
 METRICS = ('inception', 'mode_coverage', 'stacked_mnist')
 GENERATORS = ('ema', 'raw', 'both')
+
+
+def reference_source(config: ml_collections.ConfigDict, split: str):
+  """The training dataset's `split`, as the reference of image metrics."""
+  data = ml_collections.ConfigDict(config.data.to_dict())
+  data.split = split
+  return input_pipeline.create_source(data, config.seed)
+
+
+def check_references(config: ml_collections.ConfigDict) -> None:
+  """Fails at start-up, not at the first evaluation, when a reference split is too small."""
+  for name, ev in config.evals.items():
+    if ev.metric != 'inception':
+      continue
+    available = reference_source(config, ev.split).num_examples
+    if available is not None and ev.num_real > available:
+      raise validation.ConfigError(
+          f'config.evals.{name}.num_real={ev.num_real} exceeds the {available} examples of '
+          f'split {ev.split!r} of {config.data.name!r}.')
 
 
 class EvalContext:
@@ -36,9 +55,7 @@ class EvalContext:
     return classifier.load(self.cache_dir)
 
   def reference_source(self, split: str):
-    data = ml_collections.ConfigDict(self.config.data.to_dict())
-    data.split = split
-    return input_pipeline.create_source(data, self.config.seed)
+    return reference_source(self.config, split)
 
   def samples(self, state, which: str, num: int):
     return sampling.sample_stream(self.generate, state, which, num, self.config.model.z_dim,

@@ -41,6 +41,7 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
   if not config.evals:
     raise validation.ConfigError('config.evals is empty: nothing to evaluate.')
   generator, state = load_checkpoint(config, workdir, step)
+  evaluation.check_references(config)
   context = evaluation.EvalContext(config, sampling.make_generate_fn(generator))
   step = int(state.step)
   records = [r for name, ev in config.evals.items()

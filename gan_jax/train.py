@@ -41,6 +41,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   source = input_pipeline.create_source(config.data, config.seed)
   data_shape = source.spec.shape
   validation.check_data_fit(config, data_shape, jax.process_count(), jax.local_device_count())
+  evaluation.check_references(config)
   is_2d = config.data.name in mixtures.MIXTURES
 
   # ---------------------------------------------------------------- logging

@@ -10,6 +10,9 @@ import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get('GAN_JAX_SHARED_DATA', REPO.parent / 'shared' / 'data'))
+# Evaluators read the local Inception weights; nothing is downloaded in tests.
+os.environ.setdefault('GAN_JAX_INCEPTION_WEIGHTS',
+                      str(SHARED_DATA / 'inception' / 'fid_inception_v3_tf2015_pool3.npz'))
 
 
 @pytest.fixture(scope='session')

@@ -93,6 +93,14 @@ def test_inception_eval_during_training(tmp_path, mock_tfds):
   assert kept['value'] == min(best)
 
 
+def test_too_small_reference_fails_before_training(tmp_path, mock_tfds):
+  config = load_config('dcgan_cifar10')  # :tiny asks for 64 reference images.
+  with mock_tfds(num_examples=32), pytest.raises(
+      ConfigError, match=r"evals.fid.num_real=64 exceeds the 32 examples of split 'test'"):
+    train.train_and_evaluate(config, str(tmp_path))
+  assert not (tmp_path / 'checkpoints' / '2').exists()
+
+
 def test_eval_and_sample_modes_on_a_checkpoint(tmp_path):
   config = load_config('default')
   train.train_and_evaluate(config, str(tmp_path))

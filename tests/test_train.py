@@ -50,7 +50,7 @@ def stand_in_classifier(cache_dir):
 def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
   config = load_config(name)
   config.cache_dir = stand_in_classifier(tmp_path / 'cache')
-  with mock_tfds(num_examples=32):
+  with mock_tfds(num_examples=64):  # :tiny evaluates 64 samples against 64 references.
     state = train.train_and_evaluate(config, str(tmp_path))
   assert int(state.step) == config.train.num_steps
   assert_finite(state)
