@@ -8,24 +8,20 @@ import jax
 import ml_collections
 import numpy as np
 
-from gan_jax import (checkpointing, evaluation, input_pipeline, mixtures, models, optimizers,
-                     plots, sampling, validation)
-from gan_jax import state as state_lib
+from gan_jax import (checkpointing, evaluation, input_pipeline, mixtures, plots, sampling, train,
+                     validation)
 
 
 def load_checkpoint(config: ml_collections.ConfigDict, workdir: Path, step: int | None):
   """(generator, state) of checkpoint `step` (None: the latest) in `workdir`."""
   validation.check_config(config)
   data_shape = input_pipeline.create_source(config.data, config.seed).spec.shape
-  generator, discriminator = models.create_models(config.model, data_shape)
-  g_tx, d_tx = optimizers.create_optimizers(config)
-  like = jax.device_get(state_lib.create_state(jax.random.PRNGKey(0), generator, discriminator,
-                                               g_tx, d_tx, config.model.z_dim, data_shape))
+  generator, _, _, _, like = train.create_gan(config, data_shape)
   manager = checkpointing.create_manager(workdir, config.train.max_to_keep)
   step = manager.latest_step() if step is None else step
   if step is None:
     raise FileNotFoundError(f'No checkpoint in {workdir / "checkpoints"}.')
-  return generator, checkpointing.restore(manager, like, step)
+  return generator, checkpointing.restore(manager, jax.device_get(like), step)
 
 
 def write_json(path: Path, payload) -> None:

@@ -31,6 +31,15 @@ def check_finite(scalars: dict[str, float], step: int) -> None:
                                'anything is checkpointed from it.')
 
 
+def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...]):
+  """(generator, discriminator, g_tx, d_tx, initial state) for examples of `data_shape`."""
+  generator, discriminator = models.create_models(config.model, data_shape)
+  g_tx, d_tx = optimizers.create_optimizers(config)
+  state = state_lib.create_state(jax.random.PRNGKey(config.seed), generator, discriminator,
+                                 g_tx, d_tx, config.model.z_dim, data_shape)
+  return generator, discriminator, g_tx, d_tx, state
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state_lib.GANState:
   """Trains (or resumes) the GAN of `config` in `workdir`; returns the final state (host copy)."""
   workdir = Path(workdir)
@@ -51,10 +60,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
     write_config_json(config, workdir)
 
   # ---------------------------------------------------------------- model & optimizers
-  generator, discriminator = models.create_models(config.model, data_shape)
-  g_tx, d_tx = optimizers.create_optimizers(config)
-  state = state_lib.create_state(jax.random.PRNGKey(config.seed), generator, discriminator,
-                                 g_tx, d_tx, config.model.z_dim, data_shape)
+  generator, discriminator, g_tx, d_tx, state = create_gan(config, data_shape)
   logging.info('Data %s, example shape %s; G %s parameters, D %s parameters.', config.data.name,
                data_shape, f'{state_lib.param_count(state.g_params):,}',
                f'{state_lib.param_count(state.d_params):,}')
