@@ -1,7 +1,7 @@
 """The MNIST digit classifier that Stacked MNIST's mode count relies on.
 
 python -m gan_jax.classifier --manual_dir=../shared/data/mnist
-trains it (about two minutes on 2 CPU cores, >= 99% test accuracy) and caches
+trains it (3 epochs: 99.29% test accuracy, 12 min on 2 shared CPU cores) and caches
 it under ~/.cache/gan_jax/mnist_classifier (or --cache_dir / $GAN_JAX_CACHE).
 """
 import json

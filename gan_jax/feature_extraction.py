@@ -31,7 +31,13 @@ class InceptionFeatures:
 
   def __init__(self, weights: Path):
     self.weights = Path(weights)
-    self.params = inception_weights.load_inception_params(self.weights)
+    if self.weights.suffix == '.npz':
+      self.params = inception_weights.load_npz_params(self.weights)
+      self.logits_head = None  # The offline npz stops at pool3.
+    else:  # pytorch-fid's .pth also holds the 1008-way classifier: Inception Score needs it.
+      state_dict = inception_weights.load_torch_state_dict(self.weights)
+      self.params = inception_weights.params_from_pytorch_fid(state_dict, self.weights)
+      self.logits_head = (state_dict['fc.weight'], state_dict['fc.bias'])
     self.sha256 = inception_weights.weights_sha256(self.weights)
     self._devices = jax.local_device_count()
     self._features = jax.pmap(inception.inception_features, in_axes=(None, 0))

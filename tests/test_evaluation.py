@@ -84,7 +84,7 @@ def test_inception_eval_during_training(tmp_path, mock_tfds):
                                    'image_size': None, 'examples': 'the first 16 of the split'}
   assert protocol['num_generated'] == 16 and protocol['step'] == 2
   assert protocol['weights_file'] == WEIGHTS.name and len(protocol['weights_sha256']) == 64
-  assert 'no logits' in protocol['inception_score']
+  assert protocol['inception_score'] == 'not computed: these weights have no logits layer'
   assert {'fid', 'kid', 'kid_std', 'precision', 'recall', 'density', 'coverage'} == {
       r['metric'] for r in records if r['step'] == 2 and r['generator'] == 'ema'}
   assert len(list((tmp_path / 'cache' / 'reference_features').iterdir())) == 1  # Computed once.
@@ -99,6 +99,16 @@ def test_too_small_reference_fails_before_training(tmp_path, mock_tfds):
       ConfigError, match=r"evals.fid.num_real=64 exceeds the 32 examples of split 'test'"):
     train.train_and_evaluate(config, str(tmp_path))
   assert not (tmp_path / 'checkpoints' / '2').exists()
+
+
+def test_inception_score_from_a_logits_head():
+  assert evaluation.inception_score_values(np.ones((10, 4)), None) == {}
+  # Features one-hot over 4 dims; the head maps dim i to class i with logit 60: IS = 4 classes.
+  features = np.eye(4)[np.arange(40) % 4]  # Every split of 4 holds all 4 classes.
+  head = (np.pad(np.eye(4) * 60.0, ((0, 1004), (0, 0))), np.zeros(1008))
+  values = evaluation.inception_score_values(features, head)
+  assert values['inception_score'] == pytest.approx(4.0, rel=1e-6)
+  assert values['inception_score_std'] == pytest.approx(0.0, abs=1e-6)
 
 
 def test_eval_and_sample_modes_on_a_checkpoint(tmp_path):
