@@ -65,10 +65,12 @@ class EvalContext:
 def _inception_metrics(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]:
   extractor = ctx.extractor
   data = ctx.config.data
-  reference = {'dataset': data.name, 'split': ev.split, 'num': ev.num_real,
+  # Stacked MNIST's examples are drawn with config.seed; other datasets' are fixed.
+  dataset = f'{data.name}_seed{ctx.config.seed}' if data.name == 'stacked_mnist' else data.name
+  reference = {'dataset': dataset, 'split': ev.split, 'num': ev.num_real,
                'image_size': data.image_size, 'examples': f'the first {ev.num_real} of the split'}
   cache_file = (ctx.cache_dir / 'reference_features' /
-                f'{data.name}_{ev.split}_{ev.num_real}_{data.image_size}_{extractor.sha256[:16]}.npy')
+                f'{dataset}_{ev.split}_{ev.num_real}_{data.image_size}_{extractor.sha256[:16]}.npy')
   real = feature_extraction.reference_features(ctx.reference_source(ev.split), ev.num_real,
                                                extractor, cache_file)
   fake = extractor((sampling.to_uint8(b) for b in ctx.samples(state, which, ev.num_samples)),
