@@ -11,6 +11,7 @@ import numpy as np
 from gan_jax import inception, inception_weights, sampling
 
 WEIGHTS_ENV = 'GAN_JAX_INCEPTION_WEIGHTS'
+PER_DEVICE_BATCH = 50  # Images per device and Inception call.
 _REPORT_EVERY_SECONDS = 10.0
 
 
@@ -29,8 +30,9 @@ def resolve_weights(path: str | None, cache_dir: Path) -> Path:
 class InceptionFeatures:
   """Callable: stream of uint8 (N, H, W, C) batches -> (total, 2048) float32 pool3 features."""
 
-  def __init__(self, weights: Path):
+  def __init__(self, weights: Path, per_device_batch: int = PER_DEVICE_BATCH):
     self.weights = Path(weights)
+    self.per_device_batch = per_device_batch
     if self.weights.suffix == '.npz':
       self.params = inception_weights.load_npz_params(self.weights)
       self.logits_head = None  # The offline npz stops at pool3.
@@ -49,13 +51,21 @@ class InceptionFeatures:
             'input': 'uint8 pixels, (x - 128) / 128'}
 
   def _batch_features(self, images: np.ndarray) -> np.ndarray:
-    """Pads the batch to a multiple of the devices, so every device gets an equal share."""
-    count = len(images)
-    padded = -(-count // self._devices) * self._devices
-    if padded != count:
-      images = np.concatenate([images, np.zeros((padded - count,) + images.shape[1:], images.dtype)])
-    shards = images.reshape((self._devices, -1) + images.shape[1:])
-    return np.asarray(self._features(self.params, shards)).reshape(padded, -1)[:count]
+    """Features of any batch, at most `per_device_batch` images per device and call.
+
+    Larger calls are memory-bound (the first conv alone holds 1.4 GB for 500
+    images): on 2 CPU cores, 500 images per call ran at half the speed of 50.
+    A short last chunk is padded to a multiple of the devices only, so a stream
+    compiles at most two shapes.
+    """
+    features = []
+    for start in range(0, len(images), self.per_device_batch * self._devices):
+      part = images[start:start + self.per_device_batch * self._devices]
+      rows = -(-len(part) // self._devices) * self._devices
+      padded = np.concatenate([part, np.zeros((rows - len(part),) + part.shape[1:], part.dtype)])
+      shards = padded.reshape((self._devices, rows // self._devices) + part.shape[1:])
+      features.append(np.asarray(self._features(self.params, shards)).reshape(rows, -1)[:len(part)])
+    return np.concatenate(features)
 
   def __call__(self, batches: Iterable[np.ndarray], total: int, what: str) -> np.ndarray:
     features, done, start, last_report = [], 0, time.perf_counter(), time.perf_counter()

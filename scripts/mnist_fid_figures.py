@@ -3,7 +3,8 @@
 PYTHONPATH=. python scripts/mnist_fid_figures.py --manual_dir=../shared/data/mnist \
   --inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
 
-Pairs: train (first 10,000) vs test (10,000), and test[:5,000] vs test[5,000:].
+Pairs: train (first 10,000) vs test (10,000), and test[:5,000] vs test[5,000:]
+(only the latter with --splits=test).
 Features are cached per split in --cache_dir, so a rerun (or an interrupted
 run) only computes what is missing. Prints and writes one JSON object.
 """
@@ -22,6 +23,7 @@ flags.DEFINE_string('data_dir', None, 'tfds data_dir.')
 flags.DEFINE_string('inception_weights', None, '.npz or pytorch-fid .pth.')
 flags.DEFINE_string('cache_dir', '~/.cache/gan_jax', 'Feature cache.')
 flags.DEFINE_string('out', 'mnist_fid_figures.json', 'Where the JSON goes.')
+flags.DEFINE_list('splits', ['test', 'train'], 'Splits to embed: test (needed), train.')
 
 
 def main(argv):
@@ -30,14 +32,15 @@ def main(argv):
   extractor = feature_extraction.InceptionFeatures(
       feature_extraction.resolve_weights(FLAGS.inception_weights, cache))
   features = {}
-  for split in ('test', 'train'):
+  for split in FLAGS.splits:
     source = data_sources.TfdsSource('mnist', split, FLAGS.data_dir, FLAGS.manual_dir, None, False)
     features[split] = feature_extraction.reference_features(
         source, 10_000, extractor,
         cache / 'reference_features' / f'mnist_{split}_10000_None_{extractor.sha256[:16]}.npy')
   test = features['test']
-  pairs = {'train[:10000] vs test': (features['train'], test),
-           'test[:5000] vs test[5000:]': (test[:5000], test[5000:])}
+  pairs = {'test[:5000] vs test[5000:]': (test[:5000], test[5000:])}
+  if 'train' in features:
+    pairs['train[:10000] vs test'] = (features['train'], test)
   result = {name: suite.feature_metrics(a, b, kid_subsets=100, kid_subset_size=1000,
                                         prdc_samples=10_000)
             for name, (a, b) in pairs.items()}

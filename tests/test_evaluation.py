@@ -17,12 +17,14 @@ WEIGHTS = SHARED_DATA / 'inception' / 'fid_inception_v3_tf2015_pool3.npz'
 @pytest.fixture(scope='module')
 def extractor():
   assert WEIGHTS.exists(), f'Inception weights not found at {WEIGHTS}.'
-  return feature_extraction.InceptionFeatures(WEIGHTS)
+  return feature_extraction.InceptionFeatures(WEIGHTS, per_device_batch=1)  # Chunks of 4.
 
 
 def test_features_over_devices_equal_one_call(extractor):
   images = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
-  spread = extractor([images[:3], images[3:]], 5, 'test images')  # 3 and 2: padded to 4 devices.
+  # Batches of 3 and 2, each padded to 4 (one image per device); 5 = a chunk of 4 and 1 padded.
+  spread = extractor([images[:3], images[3:]], 5, 'test images')
+  np.testing.assert_allclose(extractor([images], 5, 'test images'), spread, rtol=1e-5, atol=1e-6)
   direct = np.asarray(inception.inception_features(extractor.params, images))
   np.testing.assert_allclose(spread, direct, rtol=1e-4, atol=1e-4)
   assert extractor.protocol()['weights_sha256'] == extractor.sha256 and len(extractor.sha256) == 64
