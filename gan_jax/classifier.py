@@ -83,8 +83,12 @@ def accuracy(params, images, labels, batch_size: int = 1000) -> float:
   return hits / len(images)
 
 
+def _cache_path(cache_dir: Path) -> Path:
+  return (Path(cache_dir) / 'mnist_classifier').absolute()
+
+
 def save(params, accuracy_value: float, cache_dir: Path) -> Path:
-  path = (cache_dir / 'mnist_classifier').absolute()
+  path = _cache_path(cache_dir)
   with ocp.StandardCheckpointer() as checkpointer:  # Leaving waits for the async write.
     checkpointer.save(path / 'params', params, force=True)
   (path / 'accuracy.json').write_text(json.dumps({'test_accuracy': accuracy_value}))
@@ -93,13 +97,18 @@ def save(params, accuracy_value: float, cache_dir: Path) -> Path:
 
 def load(cache_dir: Path = DEFAULT_CACHE):
   """The cached classifier's params; a clear error says how to make it."""
-  path = (Path(cache_dir) / 'mnist_classifier').absolute()
+  path = _cache_path(cache_dir)
   if not (path / 'accuracy.json').exists():
     raise FileNotFoundError(
         f'No MNIST classifier in {path}. Train it once with: python -m gan_jax.classifier '
         '--manual_dir=../shared/data/mnist (omit --manual_dir with internet).')
   like = DigitClassifier().init(jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)))['params']
   return ocp.StandardCheckpointer().restore(path / 'params', like)
+
+
+def cached_accuracy(cache_dir: Path = DEFAULT_CACHE) -> float:
+  """Test accuracy recorded when the cached classifier was trained."""
+  return json.loads((_cache_path(cache_dir) / 'accuracy.json').read_text())['test_accuracy']
 
 
 def main(argv):

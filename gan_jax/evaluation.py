@@ -4,7 +4,6 @@ Each returns records {'eval', 'metric', 'value', 'generator', 'step', 'protocol'
 every number carries the protocol that produced it.
 """
 import functools
-import json
 from pathlib import Path
 
 import ml_collections
@@ -109,10 +108,9 @@ def _stacked_mnist(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]
   predict = functools.partial(classifier.predict, ctx.classifier_params)
   codes = np.concatenate([stacked_mnist.mode_codes(b, predict)
                           for b in ctx.samples(state, which, ev.num_samples)])
-  accuracy = json.loads((ctx.cache_dir / 'mnist_classifier' / 'accuracy.json').read_text())
   return (stacked_mnist.mode_statistics(codes),
           {'num_generated': ev.num_samples, 'classifier': 'gan_jax.classifier (cached)',
-           'classifier_test_accuracy': accuracy['test_accuracy'],
+           'classifier_test_accuracy': classifier.cached_accuracy(ctx.cache_dir),
            'kl': 'KL(mode histogram || uniform over 1,000)'})
 
 

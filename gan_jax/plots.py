@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from gan_jax.sampling import to_uint8  # noqa: E402
+
 
 def image_grid(images: np.ndarray) -> np.ndarray:
   """(N, H, W, C) floats in [-1, 1] -> one uint8 square-ish picture, 1px gaps."""
@@ -21,8 +23,7 @@ def image_rows(images: np.ndarray, rows: int) -> np.ndarray:
   n, h, w, c = images.shape
   cols = math.ceil(n / rows)
   grid = np.zeros((rows * (h + 1) + 1, cols * (w + 1) + 1, c), np.uint8)
-  pixels = np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
-  for i, image in enumerate(pixels):
+  for i, image in enumerate(to_uint8(images)):
     r, q = divmod(i, cols)
     grid[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + q * (w + 1):1 + q * (w + 1) + w] = image
   return grid

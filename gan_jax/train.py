@@ -112,7 +112,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
     better = {'min': lambda a, b: a < b, 'max': lambda a, b: a > b}[config.best.mode]
     if best is None or better(record['value'], best['value']):
       checkpointing.save_best(manager, host_state, config, record)
-      logging.info('New best %s = %.4f at step %d.', config.best.metric, record['value'], step)
+      logging.info('New best %s = %.4f at step %d.', config.best.metric, record['value'],
+                   record['step'])
 
   def snapshot(host_state, step):
     samples = sampling.generate_from(generate, host_state, 'ema', snapshot_z)
@@ -145,13 +146,18 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
         writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
         if is_chief:
           history.append(history_path, {'step': step, **scalars})
-      if step % config.train.eval_every_steps == 0 or is_last:
+      snapshot_now = step % config.train.eval_every_steps == 0 or is_last
+      evals_now = any(step % ev.every_steps == 0 for ev in config.evals.values()) or is_last
+      if not (snapshot_now or evals_now or checkpoint_now):
+        continue
+      host_state = train_step_lib.unreplicate(replicated)  # One device-to-host copy a step.
+      if snapshot_now:
         with report_progress.timed('snapshot'):
-          snapshot(train_step_lib.unreplicate(replicated), step)
-      if any(step % ev.every_steps == 0 for ev in config.evals.values()) or is_last:
-        run_evals(train_step_lib.unreplicate(replicated), step, is_last)
+          snapshot(host_state, step)
+      if evals_now:
+        run_evals(host_state, step, is_last)
       if checkpoint_now:
-        checkpointing.save(manager, train_step_lib.unreplicate(replicated), config)
+        checkpointing.save(manager, host_state, config)
   finally:  # A save in flight completes even when the loop dies, so no checkpoint is lost.
     manager.wait_until_finished()
     if best_manager is not None:
