@@ -1,16 +1,30 @@
-"""Orbax checkpoints of the GAN state and its config in `workdir/checkpoints`."""
+"""Orbax checkpoints of the GAN state and its config in `workdir/checkpoints`.
+
+Orbax writes each checkpoint into a temporary directory and renames it when
+complete, so a kill at any moment leaves the earlier checkpoints intact; the
+temporary remains of a killed save are removed at the next start.
+"""
+import logging
 from pathlib import Path
 
 import ml_collections
 import orbax.checkpoint as ocp
 
+from gan_jax import distributed
 from gan_jax.state import GANState
+
+UNREADABLE_DIR = 'checkpoints_unreadable'  # In the workdir: checkpoints that failed to restore.
+
+
+class CheckpointError(RuntimeError):
+  """No checkpoint in a workdir that has some can be restored."""
 
 
 def create_manager(workdir: str | Path, max_to_keep: int) -> ocp.CheckpointManager:
   return ocp.CheckpointManager(
       Path(workdir).absolute() / 'checkpoints',
-      options=ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True),
+      options=ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True,
+                                           cleanup_tmp_directories=True),
       item_names=('state', 'config'))
 
 
@@ -22,9 +36,49 @@ def save(manager: ocp.CheckpointManager, state: GANState,
 
 
 def restore_latest(manager: ocp.CheckpointManager, like: GANState) -> GANState | None:
-  """The latest saved state, shaped like `like`; None when there is none."""
-  step = manager.latest_step()
-  return None if step is None else restore(manager, like, step)
+  """The newest checkpoint that restores, shaped like `like`; None when there is none.
+
+  Unreadable newer checkpoints (corrupt or missing files) are moved, not
+  deleted, to workdir/checkpoints_unreadable/, with a warning naming each. If
+  none restores, nothing is moved and CheckpointError says why: that is a
+  changed state structure far more often than every file being corrupt.
+  """
+  failures = {}
+  for step in sorted(manager.all_steps(), reverse=True):
+    try:
+      state = restore(manager, like, step)
+    except Exception as e:  # Orbax/TensorStore raise many types for damaged files.
+      failures[step] = f'{type(e).__name__}: {str(e)[:300]}'
+      continue
+    for bad_step, error in failures.items():
+      logging.warning('Checkpoint %d in %s cannot be restored (%s); moving it to %s and '
+                      'resuming from step %d instead.', bad_step, manager.directory, error,
+                      UNREADABLE_DIR, step)
+    _move_aside(manager, failures)
+    return state
+  if failures:
+    raise CheckpointError(
+        f'No checkpoint in {manager.directory} can be restored: ' +
+        '; '.join(f'step {s}: {e}' for s, e in failures.items()) +
+        '. If the code or the config changed the state\'s structure, use a new --workdir.')
+  return None
+
+
+def _move_aside(manager: ocp.CheckpointManager, steps) -> None:
+  """Keeps unreadable checkpoints for inspection, out of the way of new saves of their steps."""
+  if not steps:
+    return
+  directory = Path(manager.directory)
+  if distributed.is_chief():
+    aside = directory.parent / UNREADABLE_DIR
+    aside.mkdir(exist_ok=True)
+    for step in steps:
+      target, copy = aside / str(step), 1
+      while target.exists():  # The same step may have failed before: keep both.
+        target, copy = aside / f'{step}.{copy}', copy + 1
+      (directory / str(step)).rename(target)
+  distributed.barrier('checkpoints_moved_aside')
+  manager.reload()
 
 
 def restore(manager: ocp.CheckpointManager, like: GANState, step: int) -> GANState:

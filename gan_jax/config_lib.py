@@ -55,6 +55,19 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.checkpoint_every_steps = 1000  # Orbax checkpoint interval (and one at the end).
   config.train.max_to_keep = 3  # Checkpoints kept.
   config.train.num_grid_samples = 64  # Images in the sample grid (points in the 2D plot: 2,500).
+  config.train.on_divergence = 'stop'  # NaN/Inf in a loss or the weights: 'stop', or 'restore'
+                                       # the last checkpoint and go on with lower learning rates.
+  config.train.divergence_lr_factor = 0.5  # 'restore': both learning rates are multiplied by this.
+  config.train.max_divergence_restores = 3  # 'restore': at most this many per launch, then stop.
+
+  # JAX's multi-host runtime (gan_jax.distributed). 'auto': join when a coordinator is named
+  # here or in $JAX_COORDINATOR_ADDRESS, or JAX detects a cluster (TPU pod, SLURM, Open MPI);
+  # 'on': must join; 'off': one process. None fields come from the environment.
+  config.distributed = ml_collections.ConfigDict()
+  config.distributed.mode = 'auto'
+  config.distributed.coordinator_address = placeholder(str)  # 'host:port' of process 0.
+  config.distributed.num_processes = placeholder(int)
+  config.distributed.process_id = placeholder(int)  # 0 .. num_processes - 1.
 
   # Evaluators by name, each made by gan_jax.evaluation.eval_config(metric, every_steps,
   # num_samples, ...); values go to TensorBoard and workdir/metrics.jsonl with their protocol.

@@ -33,11 +33,16 @@ def main(argv):
     raise app.UsageError(f'Unexpected arguments: {argv[1:]}')
   for handler in logging.getLogger().handlers:
     handler.addFilter(_HideOrbaxInfo())
+  from gan_jax import distributed, validation
+  try:
+    distributed.initialize(FLAGS.config.distributed)  # Before anything starts a JAX backend.
+  except validation.ConfigError as e:
+    sys.exit(f'gan_jax: {e}')
   # TensorFlow is only the data loader: keep it off the accelerators JAX uses.
   import tensorflow as tf
   tf.config.set_visible_devices([], 'GPU')
   # After TF is told: clu imports it.
-  from gan_jax import data_sources, standalone, train, validation
+  from gan_jax import checkpointing, data_sources, standalone, train
   logging.info('JAX process %d/%d, local devices: %s', jax.process_index(), jax.process_count(),
                jax.local_devices())
   try:
@@ -48,8 +53,9 @@ def main(argv):
     else:
       print(standalone.write_samples(FLAGS.config, FLAGS.workdir, FLAGS.step, FLAGS.num_samples,
                                      FLAGS.generator))
-  except (validation.ConfigError, data_sources.DataError, FileNotFoundError) as e:
-    sys.exit(f'gan_jax: {e}')  # A user error: the message, not a traceback.
+  except (validation.ConfigError, data_sources.DataError, FileNotFoundError,
+          checkpointing.CheckpointError, train.DivergenceError) as e:
+    sys.exit(f'gan_jax: {e}')  # The message, not a traceback; exit status 1.
 
 
 if __name__ == '__main__':

@@ -2,6 +2,7 @@
 import json
 import logging
 import os
+import zipfile
 from pathlib import Path
 
 import jax
@@ -51,22 +52,43 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
   return path
 
 
+def write_npz_stream(path: Path, name: str, batches, num: int) -> np.ndarray:
+  """Writes the stream of arrays `batches` as array `name` of an .npz, one batch at a time.
+
+  Never holds more than one batch (a 50,000-sample npz needs no 50,000-sample
+  array); atomic: a kill leaves either the old file or the new one. Returns
+  the first batch (for pictures).
+  """
+  tmp, first = path.with_suffix('.tmp'), None
+  with zipfile.ZipFile(tmp, 'w', zipfile.ZIP_STORED, allowZip64=True) as archive:
+    with archive.open(f'{name}.npy', 'w', force_zip64=True) as f:
+      for batch in batches:
+        if first is None:
+          first = batch
+          header = {'descr': np.lib.format.dtype_to_descr(batch.dtype), 'fortran_order': False,
+                    'shape': (num,) + batch.shape[1:]}
+          np.lib.format.write_array_header_2_0(f, header)
+        f.write(np.ascontiguousarray(batch).tobytes())
+  os.replace(tmp, path)
+  return first
+
+
 def write_samples(config: ml_collections.ConfigDict, workdir: str, step: int | None = None,
                   num_samples: int = 10_000, generator_choice: str = 'ema') -> Path:
-  """workdir/samples_step_N/: grid.png, interpolation.png (images) and samples.npz."""
+  """workdir/samples_step_N/: samples.npz (streamed), and for images grid.png, interpolation.png."""
   workdir = Path(workdir)
   generator, state = load_checkpoint(config, workdir, step)
   generate = sampling.make_generate_fn(generator)
   out = workdir / f'samples_step_{int(state.step):07d}'
   out.mkdir(exist_ok=True)
-  samples = np.concatenate(list(sampling.sample_stream(
-      generate, state, generator_choice, num_samples, config.model.z_dim, config.seed)))
+  stream = sampling.sample_stream(generate, state, generator_choice, num_samples,
+                                  config.model.z_dim, config.seed)
   if config.data.name in mixtures.MIXTURES:
-    np.savez(out / 'samples.npz', samples=samples)
+    write_npz_stream(out / 'samples.npz', 'samples', stream, num_samples)
   else:
-    images = sampling.to_uint8(samples)
-    np.savez(out / 'samples.npz', images=images)
-    plots.save_png(plots.image_grid(samples[:64]), out / 'grid.png')
+    first = write_npz_stream(out / 'samples.npz', 'images', map(sampling.to_uint8, stream),
+                             num_samples)
+    plots.save_png(plots.image_grid(first[:64] / 127.5 - 1.0), out / 'grid.png')
     rows, steps = 8, 10
     z = sampling.interpolation_noise(config.seed, rows, steps, config.model.z_dim)
     walk = sampling.generate_from(generate, state, generator_choice, z)

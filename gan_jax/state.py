@@ -22,6 +22,7 @@ class GANState:
   d_opt_state: optax.OptState
   ema_g_params: Params  # Exponential moving average of g_params, used for samples.
   rng: jax.Array  # Base key; each step folds in its number, so it never changes.
+  lr_scale: jax.Array  # Multiplies both learning rates; lowered after a divergence restore.
 
 
 def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
@@ -42,6 +43,7 @@ def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
       d_opt_state=d_tx.init(d_params),
       ema_g_params=jax.tree.map(jnp.copy, g_params),  # Own buffers: the state is donated.
       rng=state_rng,
+      lr_scale=jnp.ones((), jnp.float32),
   )
 
 

@@ -9,8 +9,8 @@ import ml_collections
 import numpy as np
 from clu import metric_writers, periodic_actions
 
-from gan_jax import (checkpointing, evaluation, history, input_pipeline, mixtures, models,
-                     optimizers, plots, sampling, snapshots, validation)
+from gan_jax import (checkpointing, distributed, evaluation, history, input_pipeline, mixtures,
+                     models, optimizers, plots, preemption, sampling, snapshots, validation)
 from gan_jax import state as state_lib
 from gan_jax import train_step as train_step_lib
 
@@ -24,11 +24,20 @@ def write_config_json(config: ml_collections.ConfigDict, workdir: Path) -> None:
   os.replace(tmp, workdir / 'config.json')
 
 
-def check_finite(scalars: dict[str, float], step: int) -> None:
-  for name, value in scalars.items():
-    if not np.isfinite(value):
-      raise FloatingPointError(f'train_{name} is {value} at step {step}; stopping before '
-                               'anything is checkpointed from it.')
+class DivergenceError(FloatingPointError):
+  """A loss or the weights became NaN/Inf, and config.train.on_divergence could not recover."""
+
+
+def nonfinite_names(finite) -> list[str]:
+  """The quantities a step's (replicated) finite flags report as NaN/Inf."""
+  return [name for name, ok in train_step_lib.unreplicate(finite).items() if not ok]
+
+
+def check_workdir(config: ml_collections.ConfigDict, workdir: Path) -> None:
+  """Before anything is written: checkpoints in `workdir` must be of the same architecture."""
+  saved = workdir / 'config.json'
+  if saved.exists() and any((workdir / 'checkpoints').glob('[0-9]*')):
+    validation.check_same_architecture(json.loads(saved.read_text()), config, str(saved))
 
 
 def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...]):
@@ -41,10 +50,15 @@ def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...]):
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state_lib.GANState:
-  """Trains (or resumes) the GAN of `config` in `workdir`; returns the final state (host copy)."""
+  """Trains (or resumes) the GAN of `config` in `workdir`; returns the final state (host copy).
+
+  SIGTERM/SIGINT end it early with a checkpoint of the step in progress; run
+  it again to resume.
+  """
   workdir = Path(workdir)
-  is_chief = jax.process_index() == 0
+  is_chief = distributed.is_chief()
   validation.check_config(config)
+  check_workdir(config, workdir)
 
   # ---------------------------------------------------------------- input
   source = input_pipeline.create_source(config.data, config.seed)
@@ -53,12 +67,6 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   evaluation.check_references(config)
   is_2d = config.data.name in mixtures.MIXTURES
 
-  # ---------------------------------------------------------------- logging
-  workdir.mkdir(parents=True, exist_ok=True)
-  writer = metric_writers.create_default_writer(workdir, just_logging=not is_chief)
-  if is_chief:
-    write_config_json(config, workdir)
-
   # ---------------------------------------------------------------- model & optimizers
   generator, discriminator, g_tx, d_tx, state = create_gan(config, data_shape)
   logging.info('Data %s, example shape %s; G %s parameters, D %s parameters.', config.data.name,
@@ -66,12 +74,19 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
                f'{state_lib.param_count(state.d_params):,}')
 
   # ---------------------------------------------------------------- checkpoint
+  workdir.mkdir(parents=True, exist_ok=True)
+  template = jax.device_get(state)  # What restores are shaped like.
   manager = checkpointing.create_manager(workdir, config.train.max_to_keep)
-  restored = checkpointing.restore_latest(manager, jax.device_get(state))
+  restored = checkpointing.restore_latest(manager, template)
   if restored is not None:
     state = restored
     logging.info('Resumed from %s at step %d.', manager.directory, int(state.step))
   start_step = int(state.step)
+
+  # ---------------------------------------------------------------- logging
+  writer = metric_writers.create_default_writer(workdir, just_logging=not is_chief)
+  if is_chief:
+    write_config_json(config, workdir)
   if start_step == 0:
     writer.write_hparams(config.to_dict())
 
@@ -125,6 +140,25 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
     else:
       snapshots.write_sample_grid(writer, workdir, step, samples)
 
+  def restore_after_divergence(bad: list[str], bad_step: int, restores: int):
+    """The last good checkpoint with lowered learning rates, or DivergenceError."""
+    message = f'{", ".join(bad)} became NaN/Inf at step {bad_step}'
+    if config.train.on_divergence == 'stop' or restores >= config.train.max_divergence_restores:
+      raise DivergenceError(
+          f'{message}; stopped (config.train.on_divergence={config.train.on_divergence!r}, '
+          f'{restores} of config.train.max_divergence_restores='
+          f'{config.train.max_divergence_restores} restores used). No checkpoint holds a NaN; '
+          f'the newest is step {manager.latest_step()}.')
+    manager.wait_until_finished()
+    good = checkpointing.restore_latest(manager, template)
+    if good is None:
+      raise DivergenceError(f'{message}, before any checkpoint existed to restore.')
+    lr_scale = float(good.lr_scale) * config.train.divergence_lr_factor
+    logging.warning('%s: restoring step %d and continuing with learning rates x%g '
+                    '(restore %d of %d).', message, int(good.step), lr_scale, restores + 1,
+                    config.train.max_divergence_restores)
+    return good.replace(lr_scale=np.float32(lr_scale))
+
   # ---------------------------------------------------------------- loop
   num_steps = config.train.num_steps
   replicated = train_step_lib.replicate(state)
@@ -132,39 +166,61 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   report_progress = periodic_actions.ReportProgress(num_train_steps=num_steps, writer=writer)
   history_path = workdir / 'train_metrics.jsonl'
   logging.info('Training steps %d..%d.', start_step + 1, num_steps)
+  step, unchecked, restores, stopped_by = start_step, None, 0, None
   try:
-    for step in range(start_step + 1, num_steps + 1):
-      replicated, metrics = train_step(replicated, next(batches))
-      report_progress(step)
-      is_last = step == num_steps
-      log_now = step % config.train.log_every_steps == 0 or is_last
-      checkpoint_now = step % config.train.checkpoint_every_steps == 0 or is_last
-      if log_now or checkpoint_now:
-        scalars = {k: float(v) for k, v in train_step_lib.unreplicate(metrics).items()}
-        check_finite(scalars, step)
-      if log_now:
-        writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
-        if is_chief:
-          history.append(history_path, {'step': step, **scalars})
-      snapshot_now = step % config.train.eval_every_steps == 0 or is_last
-      evals_now = any(step % ev.every_steps == 0 for ev in config.evals.values()) or is_last
-      if not (snapshot_now or evals_now or checkpoint_now):
-        continue
-      host_state = train_step_lib.unreplicate(replicated)  # One device-to-host copy a step.
-      if snapshot_now:
-        with report_progress.timed('snapshot'):
-          snapshot(host_state, step)
-      if evals_now:
-        run_evals(host_state, step, is_last)
-      if checkpoint_now:
-        checkpointing.save(manager, host_state, config)
+    with preemption.stop_on_signals() as stop_request:
+      while step < num_steps:
+        step += 1
+        replicated, metrics, finite = train_step(replicated, next(batches))
+        report_progress(step)
+        is_last = step == num_steps
+        stop_now = distributed.any_process(stop_request.requested())
+        log_now = step % config.train.log_every_steps == 0 or is_last
+        checkpoint_now = step % config.train.checkpoint_every_steps == 0 or is_last or stop_now
+        snapshot_now = step % config.train.eval_every_steps == 0 or is_last
+        evals_now = any(step % ev.every_steps == 0 for ev in config.evals.values()) or is_last
+        uses_state = log_now or checkpoint_now or snapshot_now or evals_now
+        # The previous step's flags are read while this step runs (no stall); a step whose
+        # results get logged, evaluated or saved is checked itself, first.
+        checks = ([unchecked] if unchecked else []) + ([(step, finite)] if uses_state else [])
+        unchecked = None if uses_state else (step, finite)
+        bad_step, bad = next(((s, names) for s, f in checks if (names := nonfinite_names(f))),
+                             (None, []))
+        if bad:
+          good = restore_after_divergence(bad, bad_step, restores)
+          restores += 1
+          replicated = train_step_lib.replicate(good)
+          step, unchecked = int(good.step), None
+          batches = input_pipeline.batch_iterator(source, config, step)
+          continue
+        if log_now:
+          scalars = {k: float(v) for k, v in train_step_lib.unreplicate(metrics).items()}
+          writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
+          if is_chief:
+            history.append(history_path, {'step': step, **scalars})
+        if not (snapshot_now or evals_now or checkpoint_now):
+          continue
+        host_state = train_step_lib.unreplicate(replicated)  # One device-to-host copy a step.
+        if snapshot_now and not stop_now:
+          with report_progress.timed('snapshot'):
+            snapshot(host_state, step)
+        if evals_now and not stop_now:
+          run_evals(host_state, step, is_last)
+        if checkpoint_now:
+          checkpointing.save(manager, host_state, config)
+        if stop_now:
+          stopped_by = stop_request.signal_name or 'another process'
+          break
   finally:  # A save in flight completes even when the loop dies, so no checkpoint is lost.
     manager.wait_until_finished()
     if best_manager is not None:
       best_manager.wait_until_finished()
 
   # ---------------------------------------------------------------- wrap up
-  if is_chief:
+  if stopped_by:
+    logging.warning('Stopped by %s after step %d, which is checkpointed; run the same command '
+                    'to resume.', stopped_by, step)
+  elif is_chief:
     records = history.read(history_path)
     if records:
       curve = plots.loss_curve_plot(records)

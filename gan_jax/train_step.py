@@ -54,6 +54,26 @@ def unreplicate(tree):
   return jax.tree.map(lambda x: np.asarray(x.addressable_shards[0].data)[0], tree)
 
 
+def scale_updates(updates, lr_scale: jax.Array):
+  """Adam's update is linear in the learning rate: this is Adam at lr * lr_scale."""
+  return jax.tree.map(lambda u: u * lr_scale.astype(u.dtype), updates)
+
+
+def all_finite(tree) -> jax.Array:
+  return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]))
+
+
+def finite_flags(metrics: dict, state: GANState) -> dict[str, jax.Array]:
+  """Whether each metric and each network's weights are free of NaN/Inf (the divergence guard).
+
+  Weights are identical on all devices (their gradients are averaged), so a
+  local check suffices.
+  """
+  return {**{k: jnp.isfinite(v) for k, v in metrics.items()},
+          **{name: all_finite(getattr(state, name))
+             for name in ('g_params', 'd_params', 'ema_g_params')}}
+
+
 def _apply(module: nn.Module, params, batch_stats, x):
   """Train-mode forward; returns (output, new batch stats)."""
   out, updates = module.apply({'params': params, 'batch_stats': batch_stats}, x,
@@ -64,11 +84,11 @@ def _apply(module: nn.Module, params, batch_stats, x):
 def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
                     discriminator: nn.Module, g_tx: optax.GradientTransformation,
                     d_tx: optax.GradientTransformation) -> Callable:
-  """Returns train_step(state, batch) -> (state, metrics), pmapped over local devices.
+  """Returns train_step(state, batch) -> (state, metrics, finite), pmapped over local devices.
 
   `generator`/`discriminator` must be built with axis_name=AXIS. The state is
   replicated and donated; `batch['image']` is (devices, n_critic, batch per
-  device, ...) and the metrics come back replicated.
+  device, ...). The metrics and `finite` (see finite_flags) come back replicated.
   """
   gan_loss = losses.get_loss(config.loss.name)
   gp_weight = config.loss.gp_weight
@@ -95,6 +115,7 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
         state.d_params, state.d_batch_stats, real, jax.lax.stop_gradient(fake), eps)
     grads = jax.lax.pmean(grads, AXIS)
     updates, d_opt_state = d_tx.update(grads, state.d_opt_state, state.d_params)
+    updates = scale_updates(updates, state.lr_scale)
     d_batch_stats, d_loss, gp, real_logits, fake_logits = aux
     state = state.replace(d_params=optax.apply_updates(state.d_params, updates),
                           d_opt_state=d_opt_state, d_batch_stats=d_batch_stats)
@@ -114,6 +135,7 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
         state.g_params, state.g_batch_stats, state.d_params, state.d_batch_stats, z)
     grads = jax.lax.pmean(grads, AXIS)
     updates, g_opt_state = g_tx.update(grads, state.g_opt_state, state.g_params)
+    updates = scale_updates(updates, state.lr_scale)
     g_params = optax.apply_updates(state.g_params, updates)
     # Warm-up as in tf.train.ExponentialMovingAverage(num_updates=step): early on the
     # average would otherwise be dominated by the random initial weights.
@@ -133,6 +155,6 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
                                   jax.random.fold_in(jax.random.fold_in(step_key, 0), i))
     state, g_metrics = g_update(state, reals.shape[1], jax.random.fold_in(step_key, 1))
     metrics = jax.lax.pmean({**d_metrics, **g_metrics}, AXIS)  # D metrics: the last D update.
-    return state.replace(step=state.step + 1), metrics
+    return state.replace(step=state.step + 1), metrics, finite_flags(metrics, state)
 
   return jax.pmap(train_step, axis_name=AXIS, donate_argnums=(0,))

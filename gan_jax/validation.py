@@ -3,6 +3,7 @@
 Each error names the config field, the value and what is accepted.
 """
 import functools
+import math
 
 import ml_collections
 
@@ -16,6 +17,13 @@ class ConfigError(ValueError):
   """A config value gan_jax cannot run with."""
 
 
+DIVERGENCE_ACTIONS = ('stop', 'restore')
+DISTRIBUTED_MODES = ('auto', 'on', 'off')
+# Fields that fix the shapes and meaning of the saved weights: a workdir's checkpoints
+# only resume under the same values.
+ARCHITECTURE_FIELDS = ('model', 'data.name', 'data.image_size', 'data.channels')
+
+
 def _one_of(field: str, value, accepted) -> None:
   if value not in accepted:
     raise ConfigError(f'config.{field}={value!r} is not accepted; accepted: {tuple(accepted)}.')
@@ -24,8 +32,8 @@ def _one_of(field: str, value, accepted) -> None:
 def _positive(config: ml_collections.ConfigDict, *fields: str) -> None:
   for field in fields:
     value = functools.reduce(getattr, field.split('.'), config)
-    if not value > 0:
-      raise ConfigError(f'config.{field}={value!r} must be > 0.')
+    if not (value > 0 and math.isfinite(value)):
+      raise ConfigError(f'config.{field}={value!r} must be > 0 (and finite).')
 
 
 def _in_unit_interval(field: str, value: float) -> None:
@@ -56,8 +64,9 @@ def check_config(config: ml_collections.ConfigDict) -> None:
   if not 0 <= config.optim.warmup_steps < config.train.num_steps:
     raise ConfigError(f'config.optim.warmup_steps={config.optim.warmup_steps!r} must be in '
                       f'[0, config.train.num_steps={config.train.num_steps}).')
-  if config.loss.gp_weight < 0:
-    raise ConfigError(f'config.loss.gp_weight={config.loss.gp_weight!r} must be >= 0.')
+  if not (config.loss.gp_weight >= 0 and math.isfinite(config.loss.gp_weight)):
+    raise ConfigError(f'config.loss.gp_weight={config.loss.gp_weight!r} must be >= 0 (and '
+                      'finite).')
   if config.loss.name == 'wasserstein' and config.loss.gp_weight == 0:
     raise ConfigError("config.loss.name='wasserstein' needs a Lipschitz constraint: set "
                       'config.loss.gp_weight > 0 (WGAN-GP uses 10).')
@@ -75,10 +84,60 @@ def check_config(config: ml_collections.ConfigDict) -> None:
     if name not in config.evals or not metric:
       raise ConfigError(f'config.best.metric={config.best.metric!r} must be "<eval name>/<metric>" '
                         f'with an eval name from config.evals: {tuple(config.evals)}.')
-    _one_of('best.mode', config.best.mode, ('min', 'max'))
+  _one_of('best.mode', config.best.mode, ('min', 'max'))
+  if not 0 <= config.seed < 2**31:  # JAX keeps 32 bits: larger seeds would collide.
+    raise ConfigError(f'config.seed={config.seed!r} must be in [0, 2**31).')
+  _one_of('train.on_divergence', config.train.on_divergence, DIVERGENCE_ACTIONS)
+  if not 0.0 < config.train.divergence_lr_factor < 1.0:
+    raise ConfigError(f'config.train.divergence_lr_factor={config.train.divergence_lr_factor!r} '
+                      'must be in (0, 1).')
+  if config.train.max_divergence_restores < 0:
+    raise ConfigError(f'config.train.max_divergence_restores='
+                      f'{config.train.max_divergence_restores!r} must be >= 0.')
+  check_distributed(config.distributed)
   if config.data.name in mixtures.MIXTURES and config.model.name != 'mlp':
     raise ConfigError(f'config.model.name={config.model.name!r} needs images, but '
                       f"config.data.name={config.data.name!r} is 2D points; accepted: ('mlp',).")
+
+
+def check_distributed(distributed: ml_collections.ConfigDict) -> None:
+  _one_of('distributed.mode', distributed.mode, DISTRIBUTED_MODES)
+  n, i = distributed.num_processes, distributed.process_id
+  if n is not None and n < 1:
+    raise ConfigError(f'config.distributed.num_processes={n!r} must be >= 1.')
+  if i is not None and not 0 <= i < (n if n is not None else float('inf')):
+    raise ConfigError(f'config.distributed.process_id={i!r} must be in [0, num_processes={n}).')
+
+
+def _flatten(tree: dict, prefix: str = '') -> dict:
+  flat = {}
+  for key, value in tree.items():
+    if isinstance(value, dict):
+      flat.update(_flatten(value, f'{prefix}{key}.'))
+    else:
+      flat[f'{prefix}{key}'] = value
+  return flat
+
+
+def _is_architecture(field: str) -> bool:
+  return any(field == f or field.startswith(f + '.') for f in ARCHITECTURE_FIELDS)
+
+
+def check_same_architecture(saved: dict, config: ml_collections.ConfigDict,
+                            saved_path: str) -> None:
+  """Resuming in a workdir: the architecture must match the saved config's.
+
+  Fields only one side has (a field added to gan_jax since) are not compared.
+  """
+  old, new = _flatten(saved), _flatten(config.to_dict())
+  differences = [f'{field}: saved {old[field]!r}, now {new[field]!r}'
+                 for field in sorted(old.keys() & new.keys())
+                 if _is_architecture(field) and old[field] != new[field]]
+  if differences:
+    raise ConfigError(
+        f'The checkpoints in this workdir are of another architecture ({saved_path}): '
+        + '; '.join(differences) + '. Use a new --workdir, or set these fields back; '
+        'nothing was written.')
 
 
 def check_eval(name: str, ev: ml_collections.ConfigDict, config: ml_collections.ConfigDict):

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import SHARED_DATA
 from gan_jax import (classifier, compare, evaluation, feature_extraction, inception,
-                     standalone, train)
+                     sampling, standalone, train)
 from gan_jax.validation import ConfigError, check_config
 from test_train import load_config
 
@@ -131,9 +131,14 @@ def test_image_samples_grid_and_interpolation(tmp_path, mock_tfds):
   config = load_config('dcgan_mnist')
   with mock_tfds(num_examples=32):
     train.train_and_evaluate(config, str(tmp_path))
-    out = standalone.write_samples(config, str(tmp_path), num_samples=20, generator_choice='raw')
-  with np.load(out / 'samples.npz') as f:
-    assert f['images'].shape == (20, 28, 28, 1) and f['images'].dtype == np.uint8
+    out = standalone.write_samples(config, str(tmp_path), num_samples=1200,
+                                   generator_choice='raw')
+    generator, state = standalone.load_checkpoint(config, tmp_path, None)
+  expected = np.concatenate([sampling.to_uint8(b) for b in sampling.sample_stream(
+      sampling.make_generate_fn(generator), state, 'raw', 1200, config.model.z_dim, config.seed)])
+  with np.load(out / 'samples.npz') as f:  # Written batch by batch (500, 500, 200).
+    np.testing.assert_array_equal(f['images'], expected)
+    assert f['images'].dtype == np.uint8
   assert (out / 'grid.png').exists() and (out / 'interpolation.png').exists()
 
 

@@ -22,25 +22,27 @@ def init(module, x):
   return module.init(jax.random.PRNGKey(0), x, train=False)
 
 
-# Dense(a->b) has a*b + b parameters, a 4x4 (transposed) conv a->b has 16*a*b + b,
-# batch norm over c channels has 2c (scale, bias) plus 2c running statistics.
+# Dense(a->b) has a*b + b parameters, a 4x4 (transposed) conv a->b has 16*a*b + b, minus
+# the b biases when batch norm follows (it has its own: 2c scale and bias, plus 2c
+# running statistics over c channels).
 CASES = [
     # (model, data shape, z, G features, D features, norm, G params, D params)
     # MLP, 2D: G 3->4->4->2; D 2->4->4->1.
     ('mlp', (2,), 3, 4, 4, 'none', (3*4+4) + (4*4+4) + (4*2+2), (2*4+4) + (4*4+4) + (4*1+1)),
-    # Same with batch norm after each hidden layer: + 2*4 per layer.
-    ('mlp', (2,), 3, 4, 4, 'batch_norm', 46 + 16, 37 + 16),
+    # Same with batch norm after each hidden layer: + 2*4 per layer, - 4 hidden biases.
+    ('mlp', (2,), 3, 4, 4, 'batch_norm', 46 + 16 - 8, 37 + 16 - 8),
     # DCGAN 28x28x1 from 7x7: G Dense 5->7*7*16, BN16, ConvT 16->8, BN8, ConvT 8->1.
     ('dcgan', (28, 28, 1), 5, 8, 8, 'batch_norm',
-     (5*784+784) + 32 + (16*16*8+8) + 16 + (16*8*1+1),
+     (5*784) + 32 + (16*16*8) + 16 + (16*8*1+1),
      # D conv 1->8, conv 8->16, BN16, Dense 7*7*16->1.
-     (16*1*8+8) + (16*8*16+16) + 32 + (784+1)),
+     (16*1*8+8) + (16*8*16) + 32 + (784+1)),
     # DCGAN 32x32x3 from 4x4: G Dense 5->4*4*32, BN32, ConvT 32->16, BN16, ConvT 16->8, BN8, ConvT 8->3.
     ('dcgan', (32, 32, 3), 5, 8, 8, 'batch_norm',
-     (5*512+512) + 64 + (16*32*16+16) + 32 + (16*16*8+8) + 16 + (16*8*3+3),
-     (16*3*8+8) + (16*8*16+16) + 32 + (16*16*32+32) + 64 + (512+1)),
-    # The DCGAN-32 of the benchmark: z=100 -> 4x4x256 -> 128 -> 64 -> 3.
-    ('dcgan', (32, 32, 3), 100, 64, 64, 'batch_norm', 1_073_219, None),
+     (5*512) + 64 + (16*32*16) + 32 + (16*16*8) + 16 + (16*8*3+3),
+     (16*3*8+8) + (16*8*16) + 32 + (16*16*32) + 64 + (512+1)),
+    # The DCGAN-32 of the benchmark: z=100 -> 4x4x256 -> 128 -> 64 -> 3; PyTorch's DCGAN
+    # example counts 1,068,928 (no bias anywhere; ours keeps the output layer's 3).
+    ('dcgan', (32, 32, 3), 100, 64, 64, 'batch_norm', 1_068_931, None),
 ]
 
 
@@ -86,10 +88,12 @@ def test_unknown_model_name():
 
 
 @pytest.mark.parametrize('shape,features', [((2, 5, 6, 3), 4), ((3, 7, 7, 16), 8), ((1, 4, 4, 1), 1)])
-def test_subpixel_conv_transpose_equals_flax_conv_transpose(shape, features):
+@pytest.mark.parametrize('use_bias', [True, False])
+def test_subpixel_conv_transpose_equals_flax_conv_transpose(shape, features, use_bias):
   x = jax.random.normal(jax.random.PRNGKey(0), shape)
-  reference = nn.ConvTranspose(features, (4, 4), strides=(2, 2), padding='SAME')
-  fast = SubPixelConvTranspose(features)
+  reference = nn.ConvTranspose(features, (4, 4), strides=(2, 2), padding='SAME',
+                               use_bias=use_bias)
+  fast = SubPixelConvTranspose(features, use_bias=use_bias)
   params = reference.init(jax.random.PRNGKey(1), x)
   # Same parameter tree and the same initial values from the same key.
   jax.tree.map(np.testing.assert_array_equal, fast.init(jax.random.PRNGKey(1), x), params)

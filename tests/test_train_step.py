@@ -47,7 +47,8 @@ def run_step(step, state, images, devices):
   sharded = images.reshape((n_critic, devices, batch // devices) + images.shape[2:])
   sharded = np.swapaxes(sharded, 0, 1)
   replicated = jax_utils.replicate(state, devices=jax.local_devices()[:devices])
-  new_state, metrics = step(replicated, {'image': sharded})
+  new_state, metrics, finite = step(replicated, {'image': sharded})
+  assert all(train_step_lib.unreplicate(finite).values())
   return train_step_lib.unreplicate(new_state), jax.device_get(metrics)
 
 
@@ -81,8 +82,8 @@ def test_step_lowers_d_loss_on_fixed_batch():
 def test_four_devices_equal_one_device(model, shape, loss, gp_weight, norm):
   assert jax.local_device_count() >= 4, 'conftest forces 4 host devices'
   config = tiny_config(model, loss, gp_weight, norm, n_critic=2)
-  # SGD: Adam maps float noise in a zero gradient (a bias before batch norm) to +-lr,
-  # which hides whether the gradients agree; SGD's update is linear in them.
+  # SGD: its update is linear in the gradients, so they are compared directly; Adam's
+  # m / sqrt(v) would magnify float noise in near-zero gradients to +-lr.
   _, _, state, step = setup(config, shape, sgd_lr=1e-3)
   images = real_images(shape, n_critic=2)
   one, one_metrics = run_step(step, state, images, 1)
@@ -154,9 +155,33 @@ def test_no_recompilation_after_the_first_step():
       lambda event, duration, **kw: compiles.append(event)
       if event == '/jax/core/compile/backend_compile_duration' else None)
   replicated = train_step_lib.replicate(state)
-  replicated, _ = step(replicated, next(batches))
+  replicated, _, _ = step(replicated, next(batches))
   first = len(compiles)
   for _ in range(3):
-    replicated, _ = step(replicated, next(batches))
+    replicated, _, _ = step(replicated, next(batches))
   jax.block_until_ready(replicated)
   assert first >= 1 and len(compiles) == first
+
+
+def test_lr_scale_is_adam_at_the_scaled_learning_rates():
+  config = tiny_config(model='mlp', norm='none')
+  config.optim.g_lr = config.optim.d_lr = 1e-3
+  _, _, state, step = setup(config, (2,))
+  scaled, _ = run_step(step, state.replace(lr_scale=jnp.float32(0.25)), real_images((2,)), 1)
+  config.optim.g_lr = config.optim.d_lr = 2.5e-4
+  _, _, _, quarter_lr_step = setup(config, (2,))
+  reference, _ = run_step(quarter_lr_step, state, real_images((2,)), 1)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9),
+               scaled.replace(lr_scale=jnp.float32(1.0)), reference)
+
+
+def test_finite_flags_name_what_is_not_finite():
+  config = tiny_config(model='mlp', norm='none')
+  _, _, state, step = setup(config, (2,))
+  nan_d = state.replace(d_params=jax.tree.map(lambda x: x.at[0].set(np.nan), state.d_params))
+  replicated = jax_utils.replicate(nan_d, devices=jax.local_devices()[:1])
+  _, _, finite = step(replicated, {'image': real_images((2,))[None]})
+  bad = {name for name, ok in train_step_lib.unreplicate(finite).items() if not ok}
+  # NaN weights in D: its losses and outputs, and after the update G's weights and their EMA.
+  assert {'d_loss', 'd_params', 'g_loss'} <= bad
+  assert set(train_step_lib.unreplicate(finite)) >= {'g_params', 'ema_g_params', 'd_real'}

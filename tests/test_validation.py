@@ -1,4 +1,6 @@
 """Every bad config value fails before data preparation or compilation, naming the field."""
+import functools
+import math
 import time
 
 import pytest
@@ -85,3 +87,70 @@ def test_batch_error_before_compilation(tmp_path):
 def test_unknown_tiny_argument():
   with pytest.raises(ValueError, match="Unknown config argument 'huge'.*'tiny'"):
     config_lib.maybe_tiny(config_lib.base_config(), 'huge')
+
+
+# ------------------------------------------------------------------ fuzzing
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from gan_jax import losses, optimizers, validation  # noqa: E402
+from gan_jax.models import MODELS  # noqa: E402
+from gan_jax.models.layers import NORMS  # noqa: E402
+
+NAMED = {'model.name': MODELS, 'model.g_norm': NORMS, 'model.d_norm': NORMS,
+         'loss.name': tuple(losses.LOSSES), 'optim.schedule': optimizers.SCHEDULES,
+         'train.on_divergence': validation.DIVERGENCE_ACTIONS,
+         'distributed.mode': validation.DISTRIBUTED_MODES, 'best.mode': ('min', 'max')}
+
+
+def numeric_fields(config) -> dict[str, type]:
+  """Every int and float field of the config (bools excluded), by dotted name."""
+  fields = {}
+  for group, value in config.items():
+    if isinstance(value, type(config)):
+      fields |= {f'{group}.{k}': t for k, t in numeric_fields(value).items()}
+    elif type(value) in (int, float):
+      fields[group] = type(value)
+  return fields
+
+
+NUMERIC = numeric_fields(config_lib.base_config())
+
+
+def value_for(field: str):
+  if field in NAMED:
+    return st.sampled_from(NAMED[field]) | st.text(max_size=8)
+  if NUMERIC[field] is int:
+    return st.integers(-3, 5) | st.integers(-2**40, 2**40)
+  return st.floats(-1e9, 1e9) | st.sampled_from([0.0, 1.0, -0.0, float('nan'), float('inf'),
+                                                 float('-inf'), 1e-300])
+
+
+overrides = st.lists(st.sampled_from(sorted(NUMERIC) + sorted(NAMED)), min_size=1, max_size=4,
+                     unique=True).flatmap(
+    lambda fields: st.fixed_dictionaries({f: value_for(f) for f in fields}))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides)
+def test_fuzzed_configs_are_accepted_only_when_sound(changes):
+  """Any values: check_config raises ConfigError naming a changed field, or the config is
+  sound (names accepted, numbers finite and in range)."""
+  config = config_lib.base_config()
+  for dotted, value in changes.items():
+    *groups, field = dotted.split('.')
+    functools.reduce(getattr, groups, config)[field] = value
+  get = lambda dotted: functools.reduce(getattr, dotted.split('.'), config)
+  try:
+    check_config(config)
+  except ConfigError as e:
+    assert any(f'config.{f}' in str(e) for f in changes), (str(e), changes)
+    return
+  for dotted, accepted in NAMED.items():
+    assert get(dotted) in accepted
+  for dotted in NUMERIC:
+    value = get(dotted)
+    assert math.isfinite(value), (dotted, value)
+    assert value >= 0, (dotted, value)
+  assert config.seed < 2**31
+  assert config.optim.warmup_steps < config.train.num_steps

@@ -8,7 +8,7 @@ the width at full resolution.
 import flax.linen as nn
 import jax.numpy as jnp
 
-from gan_jax.models.layers import SubPixelConvTranspose, normalization
+from gan_jax.models.layers import SubPixelConvTranspose, has_bias, normalization
 
 BASE_SIZES = (4, 7)
 
@@ -37,11 +37,12 @@ class DCGANGenerator(nn.Module):
     stages = upsamplings(self.image_size)
     base = self.image_size // 2**stages
     width = self.features * 2**(stages - 1)
-    x = nn.Dense(base * base * width)(z).reshape((z.shape[0], base, base, width))
+    bias = has_bias(self.norm)
+    x = nn.Dense(base * base * width, use_bias=bias)(z).reshape((z.shape[0], base, base, width))
     x = nn.relu(normalization(self.norm, train, self.axis_name)(x))
     for _ in range(stages - 1):
       width //= 2
-      x = SubPixelConvTranspose(width)(x)
+      x = SubPixelConvTranspose(width, use_bias=bias)(x)
       x = nn.relu(normalization(self.norm, train, self.axis_name)(x))
     x = SubPixelConvTranspose(self.channels)(x)
     return jnp.tanh(x)
@@ -61,7 +62,7 @@ class DCGANDiscriminator(nn.Module):
     x = nn.leaky_relu(nn.Conv(width, (4, 4), strides=(2, 2), padding='SAME')(x), 0.2)
     for _ in range(stages - 1):  # No norm on the first layer, as in DCGAN.
       width *= 2
-      x = nn.Conv(width, (4, 4), strides=(2, 2), padding='SAME')(x)
+      x = nn.Conv(width, (4, 4), strides=(2, 2), padding='SAME', use_bias=has_bias(self.norm))(x)
       x = nn.leaky_relu(normalization(self.norm, train, self.axis_name)(x), 0.2)
     # A base x base 'VALID' conv to one channel, written as the Dense it equals.
     return nn.Dense(1)(x.reshape((x.shape[0], -1)))[:, 0]

@@ -8,8 +8,17 @@ import jax.numpy as jnp
 NORMS = ('batch_norm', 'none')
 
 
+def has_bias(norm: str) -> bool:
+  """Whether a layer followed by normalization `norm` needs its own bias."""
+  return norm == 'none'
+
+
 def normalization(kind: str, train: bool, axis_name: str | None) -> Callable:
   """A normalization layer by name.
+
+  The layer before a normalization takes no bias (`has_bias`): the
+  normalization subtracts it again, so its gradient is zero up to rounding,
+  which Adam would amplify into full-size random updates.
 
   Batch norm reduces its statistics over `axis_name` (the device axis inside
   the pmapped train step), so N devices normalize with the global batch's
@@ -33,6 +42,7 @@ class SubPixelConvTranspose(nn.Module):
   the gradient of a strided transposed convolution ~10x slower than this.
   """
   features: int
+  use_bias: bool = True
   kernel_init: Callable = nn.initializers.lecun_normal()
   bias_init: Callable = nn.initializers.zeros_init()
 
@@ -40,7 +50,6 @@ class SubPixelConvTranspose(nn.Module):
   def __call__(self, x):
     batch, height, width, channels = x.shape
     kernel = self.param('kernel', self.kernel_init, (4, 4, channels, self.features))
-    bias = self.param('bias', self.bias_init, (self.features,))
     padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
     rows = []
     for row_phase in (0, 1):  # Even output rows read input rows m-1, m; odd rows m, m+1.
@@ -52,4 +61,7 @@ class SubPixelConvTranspose(nn.Module):
             dimension_numbers=('NHWC', 'HWIO', 'NHWC')))
       rows.append(jnp.stack(columns, axis=3))  # (B, H, W, column phase, C)
     out = jnp.stack(rows, axis=2)  # (B, H, row phase, W, column phase, C)
-    return out.reshape(batch, 2 * height, 2 * width, self.features) + bias
+    out = out.reshape(batch, 2 * height, 2 * width, self.features)
+    if self.use_bias:
+      out = out + self.param('bias', self.bias_init, (self.features,))
+    return out

@@ -4,7 +4,7 @@ import math
 import flax.linen as nn
 import jax.numpy as jnp
 
-from gan_jax.models.layers import normalization
+from gan_jax.models.layers import has_bias, normalization
 
 
 class MLPGenerator(nn.Module):
@@ -20,7 +20,7 @@ class MLPGenerator(nn.Module):
   def __call__(self, z, train: bool = True):
     x = z
     for _ in range(self.layers):
-      x = nn.Dense(self.features)(x)
+      x = nn.Dense(self.features, use_bias=has_bias(self.norm))(x)
       x = normalization(self.norm, train, self.axis_name)(x)
       x = nn.relu(x)
     x = nn.Dense(math.prod(self.out_shape))(x)
@@ -40,7 +40,7 @@ class MLPDiscriminator(nn.Module):
   def __call__(self, x, train: bool = True):
     x = x.reshape((x.shape[0], -1))
     for _ in range(self.layers):
-      x = nn.Dense(self.features)(x)
+      x = nn.Dense(self.features, use_bias=has_bias(self.norm))(x)
       x = normalization(self.norm, train, self.axis_name)(x)
       x = nn.leaky_relu(x, 0.2)
     return nn.Dense(1)(x)[:, 0]
