@@ -74,10 +74,11 @@ def main(argv):
   config = FLAGS.config
   validation.check_config(config)
   source, unavailable = None, ''
-  try:
-    source = input_pipeline.create_source(config.data, config.seed)
-  except data_sources.DataError as e:
-    unavailable = str(e).splitlines()[0]
+  if FLAGS.data == 'both' or not FLAGS.image_shape:  # Synthetic with a shape needs no data.
+    try:
+      source = input_pipeline.create_source(config.data, config.seed)
+    except data_sources.DataError as e:
+      unavailable = str(e).splitlines()[0]
   if FLAGS.image_shape:
     data_shape = tuple(int(d) for d in FLAGS.image_shape)
   elif source is not None:

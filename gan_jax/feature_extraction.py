@@ -1,4 +1,4 @@
-"""Inception features of image streams, spread over all local devices, with progress."""
+"""Inception features of image streams, split over all local devices, with progress."""
 import logging
 import os
 import time
@@ -27,6 +27,17 @@ def resolve_weights(path: str | None, cache_dir: Path) -> Path:
   return Path(inception_weights.download_pth(cache_dir))
 
 
+def fast_cpu_dots() -> dict | None:
+  """XLA:CPU compiler options that run dots (Inception's many 1x1 convolutions become dots)
+  through YNNPACK: 2.6x the images/s of the default on 2 cores, equal to 1e-6.
+
+  An experimental option of the pinned jaxlib, so it is set for this computation only.
+  """
+  if jax.default_backend() != 'cpu':
+    return None
+  return {'xla_cpu_experimental_ynn_fusion_type': 'LIBRARY_FUSION_TYPE_DOT'}
+
+
 class InceptionFeatures:
   """Callable: stream of uint8 (N, H, W, C) batches -> (total, 2048) float32 pool3 features."""
 
@@ -42,7 +53,12 @@ class InceptionFeatures:
       self.logits_head = (state_dict['fc.weight'], state_dict['fc.bias'])
     self.sha256 = inception_weights.weights_sha256(self.weights)
     self._devices = jax.local_device_count()
-    self._features = jax.pmap(inception.inception_features, in_axes=(None, 0))
+    mesh = jax.sharding.Mesh(np.array(jax.local_devices()), ('batch',))
+    by_example = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec('batch'))
+    replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
+    self.params = jax.device_put(self.params, replicated)  # Once, not per call.
+    self._features = jax.jit(inception.inception_features, in_shardings=(replicated, by_example),
+                             out_shardings=by_example, compiler_options=fast_cpu_dots())
 
   def protocol(self) -> dict:
     return {'feature_network': 'inception-2015-12-05 pool3 (2048-d)',
@@ -63,14 +79,17 @@ class InceptionFeatures:
       part = images[start:start + self.per_device_batch * self._devices]
       rows = -(-len(part) // self._devices) * self._devices
       padded = np.concatenate([part, np.zeros((rows - len(part),) + part.shape[1:], part.dtype)])
-      shards = padded.reshape((self._devices, rows // self._devices) + part.shape[1:])
-      features.append(np.asarray(self._features(self.params, shards)).reshape(rows, -1)[:len(part)])
+      features.append(np.asarray(self._features(self.params, padded))[:len(part)])
     return np.concatenate(features)
 
   def __call__(self, batches: Iterable[np.ndarray], total: int, what: str) -> np.ndarray:
-    features, done, start, last_report = [], 0, time.perf_counter(), time.perf_counter()
+    """Fills one (total, 2048) array batch by batch: no list of parts to concatenate (2x)."""
+    features = np.empty((total, inception.FEATURE_DIM), np.float32)
+    done, start, last_report = 0, time.perf_counter(), time.perf_counter()
     for batch in batches:
-      features.append(self._batch_features(batch))
+      if done + len(batch) > total:
+        raise ValueError(f'{what}: the stream holds more than the {total} images announced.')
+      features[done:done + len(batch)] = self._batch_features(batch)
       done += len(batch)
       now = time.perf_counter()
       if now - last_report > _REPORT_EVERY_SECONDS or done == total:
@@ -78,7 +97,9 @@ class InceptionFeatures:
         logging.info('Inception features of %s: %d/%d images, %.1f images/s, ETA %.0f s.',
                      what, done, total, rate, (total - done) / rate)
         last_report = now
-    return np.concatenate(features)
+    if done != total:
+      raise ValueError(f'{what}: the stream held {done} images, not the {total} announced.')
+    return features
 
 
 def reference_features(source, num: int, extractor: InceptionFeatures, cache_file: Path,

@@ -90,6 +90,24 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
   replicated and donated; `batch['image']` is (devices, n_critic, batch per
   device, ...). The metrics and `finite` (see finite_flags) come back replicated.
   """
+  return pmap_step(make_step_fn(config, generator, discriminator, g_tx, d_tx))
+
+
+def pmap_step(step_fn: Callable) -> Callable:
+  return jax.pmap(step_fn, axis_name=AXIS, donate_argnums=(0,))
+
+
+def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
+                 discriminator: nn.Module, g_tx: optax.GradientTransformation,
+                 d_tx: optax.GradientTransformation) -> Callable:
+  """The per-device train step, to run inside pmap over AXIS (see make_train_step).
+
+  Each step: n_critic D updates, each on a fresh real batch and a fresh fake
+  batch; then one G update. The last D update and the G update share one
+  forward pass of G, as in PyTorch's DCGAN example: D learns from the fake
+  batch, then G's gradient flows back through that same batch (into the
+  updated D).
+  """
   gan_loss = losses.get_loss(config.loss.name)
   gp_weight = config.loss.gp_weight
   z_dim = config.model.z_dim
@@ -106,13 +124,10 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
       gp = penalties.gradient_penalty(d_fn, real, fake, eps)
     return d_loss + gp_weight * gp, (d_batch_stats, d_loss, gp, real_logits, fake_logits)
 
-  def d_update(state: GANState, real: jax.Array, key: jax.Array):
-    batch = real.shape[0]
-    z = per_example_normal(jax.random.fold_in(key, 0), batch, (z_dim,))
-    fake, _ = _apply(generator, state.g_params, state.g_batch_stats, z)
-    eps = per_example_uniform(jax.random.fold_in(key, 1), batch)
+  def d_update(state: GANState, real: jax.Array, fake: jax.Array, key: jax.Array):
+    eps = per_example_uniform(key, real.shape[0])
     grads, aux = jax.grad(d_loss_fn, has_aux=True)(
-        state.d_params, state.d_batch_stats, real, jax.lax.stop_gradient(fake), eps)
+        state.d_params, state.d_batch_stats, real, fake, eps)
     grads = jax.lax.pmean(grads, AXIS)
     updates, d_opt_state = d_tx.update(grads, state.d_opt_state, state.d_params)
     updates = scale_updates(updates, state.lr_scale)
@@ -124,15 +139,12 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
                'd_real': jnp.mean(read(real_logits)), 'd_fake': jnp.mean(read(fake_logits))}
     return state, metrics
 
-  def g_loss_fn(g_params, g_batch_stats, d_params, d_batch_stats, z):
-    fake, g_batch_stats = _apply(generator, g_params, g_batch_stats, z)
-    fake_logits, _ = _apply(discriminator, d_params, d_batch_stats, fake)
-    return gan_loss.g_loss(fake_logits), g_batch_stats
-
-  def g_update(state: GANState, batch: int, key: jax.Array):
-    z = per_example_normal(key, batch, (z_dim,))
-    (g_loss, g_batch_stats), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
-        state.g_params, state.g_batch_stats, state.d_params, state.d_batch_stats, z)
+  def g_update(state: GANState, fake: jax.Array, g_vjp: Callable, g_batch_stats):
+    def g_loss_of(fake):
+      fake_logits, _ = _apply(discriminator, state.d_params, state.d_batch_stats, fake)
+      return gan_loss.g_loss(fake_logits)
+    g_loss, fake_grad = jax.value_and_grad(g_loss_of)(fake)
+    (grads,) = g_vjp(fake_grad)
     grads = jax.lax.pmean(grads, AXIS)
     updates, g_opt_state = g_tx.update(grads, state.g_opt_state, state.g_params)
     updates = scale_updates(updates, state.lr_scale)
@@ -148,13 +160,22 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
   def train_step(state: GANState, batch: dict):
     step_key = jax.random.fold_in(state.rng, state.step)
     reals = batch['image']  # (n_critic, batch per device, ...)
+    n_critic, per_device = reals.shape[:2]
+    keys = [jax.random.fold_in(step_key, i) for i in range(n_critic)]
+    noise = lambda key: per_example_normal(jax.random.fold_in(key, 0), per_device, (z_dim,))
+    eps_key = lambda key: jax.random.fold_in(key, 1)
     # A Python loop, not lax.scan: n_critic is small, and XLA:CPU runs convolutions
     # inside a while loop ~5x slower.
-    for i in range(reals.shape[0]):
-      state, d_metrics = d_update(state, reals[i],
-                                  jax.random.fold_in(jax.random.fold_in(step_key, 0), i))
-    state, g_metrics = g_update(state, reals.shape[1], jax.random.fold_in(step_key, 1))
+    for i in range(n_critic - 1):
+      fake, _ = _apply(generator, state.g_params, state.g_batch_stats, noise(keys[i]))
+      state, _ = d_update(state, reals[i], fake, eps_key(keys[i]))
+    z = noise(keys[-1])
+    fake, g_vjp, g_batch_stats = jax.vjp(
+        lambda g_params: _apply(generator, g_params, state.g_batch_stats, z), state.g_params,
+        has_aux=True)
+    state, d_metrics = d_update(state, reals[-1], fake, eps_key(keys[-1]))
+    state, g_metrics = g_update(state, fake, g_vjp, g_batch_stats)
     metrics = jax.lax.pmean({**d_metrics, **g_metrics}, AXIS)  # D metrics: the last D update.
     return state.replace(step=state.step + 1), metrics, finite_flags(metrics, state)
 
-  return jax.pmap(train_step, axis_name=AXIS, donate_argnums=(0,))
+  return train_step

@@ -46,3 +46,22 @@ def mock_tfds(monkeypatch):
   monkeypatch.setattr(mocking, '_getitems', lambda keys, generator, serialized=False:
                       getitems(None, keys, generator, serialized))
   return tfds.testing.mock_data
+
+
+def patch_train_step(monkeypatch, hook):
+  """Makes train_and_evaluate's step call `hook(call, state)` first (call counts from 1).
+
+  The hook may return a changed state, raise, or send a signal; None keeps the state.
+  """
+  from gan_jax import train_step as train_step_lib
+  make_train_step = train_step_lib.make_train_step
+
+  def make(*args):
+    step_fn, calls = make_train_step(*args), []
+
+    def step(state, batch):
+      calls.append(1)
+      changed = hook(len(calls), state)
+      return step_fn(state if changed is None else changed, batch)
+    return step
+  monkeypatch.setattr(train_step_lib, 'make_train_step', make)

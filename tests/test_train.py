@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_jax import classifier, train, train_step as train_step_lib
-from conftest import REPO
+from gan_jax import classifier, train
+from conftest import REPO, patch_train_step
 
 CONFIGS = sorted(p.stem for p in (REPO / 'configs').glob('*.py'))
 
@@ -83,20 +83,14 @@ def test_interrupted_run_resumes_to_the_same_state(tmp_path, monkeypatch):
   config.model.g_norm = 'batch_norm'  # Batch statistics must survive the restart too.
   uninterrupted = train.train_and_evaluate(config, str(tmp_path / 'a'))
 
-  make_train_step = train_step_lib.make_train_step
-  def interrupted_after_3_steps(*args):
-    step_fn, calls = make_train_step(*args), []
-    def step(state, batch):
-      calls.append(1)
-      if len(calls) == 4:
-        raise KeyboardInterrupt  # As a Ctrl-C during step 4; step 2 is checkpointed.
-      return step_fn(state, batch)
-    return step
-  monkeypatch.setattr(train_step_lib, 'make_train_step', interrupted_after_3_steps)
+  def ctrl_c_in_step_4(call, state):  # As a KeyboardInterrupt raised by code, not a signal.
+    if call == 4:
+      raise KeyboardInterrupt
+  patch_train_step(monkeypatch, ctrl_c_in_step_4)
   with pytest.raises(KeyboardInterrupt):
     train.train_and_evaluate(config, str(tmp_path / 'b'))
   assert sorted(p.name for p in (tmp_path / 'b' / 'checkpoints').iterdir()) == ['2']
-  monkeypatch.setattr(train_step_lib, 'make_train_step', make_train_step)
+  monkeypatch.undo()
 
   resumed = train.train_and_evaluate(config, str(tmp_path / 'b'))
   jax.tree.map(np.testing.assert_array_equal, resumed, uninterrupted)

@@ -185,3 +185,20 @@ def test_finite_flags_name_what_is_not_finite():
   # NaN weights in D: its losses and outputs, and after the update G's weights and their EMA.
   assert {'d_loss', 'd_params', 'g_loss'} <= bad
   assert set(train_step_lib.unreplicate(finite)) >= {'g_params', 'ema_g_params', 'd_real'}
+
+
+def test_step_function_is_traced_once():
+  import chex
+  from gan_jax import input_pipeline
+  config = tiny_config(model='mlp', norm='none', n_critic=2)
+  config.train.batch_size = 8
+  generator, discriminator = models.create_models(config.model, (2,),
+                                                  axis_name=train_step_lib.AXIS)
+  g_tx, d_tx = optimizers.create_optimizers(config)
+  _, _, state, _ = setup(config, (2,))
+  step = train_step_lib.pmap_step(chex.assert_max_traces(
+      train_step_lib.make_step_fn(config, generator, discriminator, g_tx, d_tx), n=1))
+  batches = input_pipeline.batch_iterator(input_pipeline.MixtureSource('ring', 0), config, 0)
+  replicated = train_step_lib.replicate(state)
+  for _ in range(4):  # A second trace would raise.
+    replicated, _, _ = step(replicated, next(batches))

@@ -1,0 +1,56 @@
+"""Peak memory (RSS) of a large-N FID evaluation, phase by phase, each in its own process.
+
+A FID evaluation has two phases: (1) Inception features of a stream of sample
+batches, whose memory does not grow with N beyond 8 KB of features per sample;
+(2) FID/KID/precision-recall on the features. Phase 1 at N = 50,000 takes about
+an hour on a 2-core CPU, so it is measured at two smaller N (the difference
+shows the growth per sample); phase 2 runs at the full N.
+
+  PYTHONPATH=. python scripts/eval_memory.py extract --num=1000 \
+    --inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
+  PYTHONPATH=. python scripts/eval_memory.py metrics --num=50000
+
+Prints the phase, N and the peak RSS of the process in MiB.
+"""
+import resource
+
+import numpy as np
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+flags.DEFINE_integer('num', 50_000, 'Generated samples.')
+flags.DEFINE_integer('num_real', 10_000, 'Reference samples (metrics phase).')
+flags.DEFINE_string('inception_weights', None, '.npz or .pth (extract phase).')
+
+
+def peak_rss_mib() -> float:
+  return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB.
+
+
+def extract(num: int) -> None:
+  from pathlib import Path
+  from gan_jax import feature_extraction
+  extractor = feature_extraction.InceptionFeatures(Path(FLAGS.inception_weights))
+  rng = np.random.default_rng(0)
+  batches = (rng.integers(0, 256, (min(500, num - s), 28, 28, 1), np.uint8)
+             for s in range(0, num, 500))  # MNIST-sized uint8 samples, as evaluation streams them.
+  features = extractor(batches, num, 'random images')
+  assert features.shape == (num, 2048)
+
+
+def metrics(num: int) -> None:
+  from gan_jax.metrics import suite
+  rng = np.random.default_rng(0)
+  real = rng.normal(size=(FLAGS.num_real, 2048)).astype(np.float32)
+  fake = rng.normal(size=(num, 2048)).astype(np.float32)
+  suite.feature_metrics(real, fake, kid_subsets=100, kid_subset_size=1000, prdc_samples=10_000)
+
+
+def main(argv):
+  phase = argv[1]
+  {'extract': extract, 'metrics': metrics}[phase](FLAGS.num)
+  print(f'{phase} N={FLAGS.num}: peak RSS {peak_rss_mib():.0f} MiB')
+
+
+if __name__ == '__main__':
+  app.run(main)
