@@ -77,7 +77,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   workdir.mkdir(parents=True, exist_ok=True)
   template = jax.device_get(state)  # What restores are shaped like.
   manager = checkpointing.create_manager(workdir, config.train.max_to_keep)
-  restored = checkpointing.restore_latest(manager, template)
+  try:
+    restored = checkpointing.restore_latest(manager, template)
+  except BaseException:
+    manager.close()  # Its background threads would otherwise outlive the error.
+    raise
   if restored is not None:
     state = restored
     logging.info('Resumed from %s at step %d.', manager.directory, int(state.step))
@@ -212,9 +216,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
           stopped_by = stop_request.signal_name or 'another process'
           break
   finally:  # A save in flight completes even when the loop dies, so no checkpoint is lost.
-    manager.wait_until_finished()
+    manager.close()  # Waits for pending saves.
     if best_manager is not None:
-      best_manager.wait_until_finished()
+      best_manager.close()
 
   # ---------------------------------------------------------------- wrap up
   if stopped_by:

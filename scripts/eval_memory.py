@@ -9,6 +9,8 @@ shows the growth per sample); phase 2 runs at the full N.
   PYTHONPATH=. python scripts/eval_memory.py extract --num=1000 \
     --inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
   PYTHONPATH=. python scripts/eval_memory.py metrics --num=50000
+  PYTHONPATH=. python scripts/eval_memory.py fid --num=10000 --workdir=/tmp/mnist \
+    --manual_dir=../shared/data/mnist --inception_weights=...   # both phases, whole
 
 Prints the phase, N and the peak RSS of the process in MiB.
 """
@@ -20,7 +22,9 @@ from absl import app, flags
 FLAGS = flags.FLAGS
 flags.DEFINE_integer('num', 50_000, 'Generated samples.')
 flags.DEFINE_integer('num_real', 10_000, 'Reference samples (metrics phase).')
-flags.DEFINE_string('inception_weights', None, '.npz or .pth (extract phase).')
+flags.DEFINE_string('inception_weights', None, '.npz or .pth (extract and fid phases).')
+flags.DEFINE_string('workdir', None, 'fid phase: a dcgan_mnist workdir with a checkpoint.')
+flags.DEFINE_string('manual_dir', None, 'fid phase: the MNIST files.')
 
 
 def peak_rss_mib() -> float:
@@ -46,9 +50,25 @@ def metrics(num: int) -> None:
   suite.feature_metrics(real, fake, kid_subsets=100, kid_subset_size=1000, prdc_samples=10_000)
 
 
+def fid(num: int) -> None:
+  """The real evaluator on a DCGAN-MNIST checkpoint: N samples against the 10,000 test digits."""
+  import importlib.util
+  from gan_jax import evaluation, sampling, standalone
+  spec = importlib.util.spec_from_file_location('config', 'configs/dcgan_mnist.py')
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  config = module.get_config('tiny')
+  config.data.manual_dir, config.inception_weights = FLAGS.manual_dir, FLAGS.inception_weights
+  generator, state = standalone.load_checkpoint(config, FLAGS.workdir, None)
+  context = evaluation.EvalContext(config, sampling.make_generate_fn(generator))
+  ev = evaluation.eval_config('inception', every_steps=1, num_samples=num)
+  records = evaluation.evaluate('fid', ev, state, int(state.step), context)
+  print({r['metric']: round(r['value'], 4) for r in records})
+
+
 def main(argv):
   phase = argv[1]
-  {'extract': extract, 'metrics': metrics}[phase](FLAGS.num)
+  {'extract': extract, 'metrics': metrics, 'fid': fid}[phase](FLAGS.num)
   print(f'{phase} N={FLAGS.num}: peak RSS {peak_rss_mib():.0f} MiB')
 
 
