@@ -29,7 +29,7 @@ def resolve_weights(path: str | None, cache_dir: Path) -> Path:
 
 def fast_cpu_dots() -> dict | None:
   """XLA:CPU compiler options that run dots (Inception's many 1x1 convolutions become dots)
-  through YNNPACK: 2.6x the images/s of the default on 2 cores, equal to 1e-6.
+  through YNNPACK: 2.1-2.6x the images/s of the default on 2 cores, equal to 1e-6.
 
   An experimental option of the pinned jaxlib, so it is set for this computation only.
   """

@@ -223,19 +223,3 @@ def inception_features(params, images):
   """(N, H, W, 1 or 3) images in [0, 255] -> (N, 2048) float32 pool3 features, one compiled call."""
   return FIDInceptionV3().apply({'params': params}, preprocess_for_inception(images))
 
-
-def batched_inception_features(params, images: np.ndarray, batch_size: int = 50) -> np.ndarray:
-  """Features of any number of host images, `batch_size` at a time.
-
-  The last batch is padded to `batch_size` so that every call has the same
-  shape and the network compiles once.
-  """
-  features = []
-  for start in range(0, len(images), batch_size):
-    batch = images[start:start + batch_size]
-    padding = batch_size - len(batch)
-    if padding:
-      batch = np.concatenate([batch, np.zeros((padding, *batch.shape[1:]), batch.dtype)])
-    features.append(np.asarray(inception_features(params, batch))[:batch_size - padding])
-  return (np.concatenate(features) if features
-          else np.zeros((0, FEATURE_DIM), np.float32))

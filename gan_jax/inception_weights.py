@@ -170,13 +170,6 @@ def load_pth_params(path) -> dict:
   return params_from_pytorch_fid(load_torch_state_dict(path), Path(path))
 
 
-def load_inception_params(path=None, cache_dir=DEFAULT_CACHE_DIR) -> dict:
-  """Params from an npz or a .pth path; with no path, pytorch-fid's file (downloaded once)."""
-  if path is None:
-    return load_pth_params(download_pth(cache_dir))
-  return load_npz_params(path) if str(path).endswith('.npz') else load_pth_params(path)
-
-
 def weights_sha256(path) -> str:
   """Hex sha256 of a weights file (FID protocols record which weights they used)."""
   digest = hashlib.sha256()

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, SHARED_DATA
-from gan_jax import inception
+from gan_jax import feature_extraction, inception
 from gan_jax import inception_weights as weights
 
 NPZ = SHARED_DATA / 'inception' / 'fid_inception_v3_tf2015_pool3.npz'
@@ -27,7 +27,7 @@ GROUPS = ('grey28', 'rgb32', 'rgb320')  # Image sizes in the golden file.
 @pytest.fixture(scope='module')
 def npz_params():
   assert NPZ.exists(), f'{NPZ} not found; set GAN_JAX_SHARED_DATA to the folder holding inception/.'
-  return weights.load_inception_params(NPZ)
+  return weights.load_npz_params(NPZ)
 
 
 @pytest.fixture(scope='module')
@@ -53,8 +53,12 @@ def test_features_match_reference(npz_params, golden):
                         np.concatenate([golden[f'features_{group}'] for group in GROUPS]))
 
 
-def test_batched_features_pad_the_last_batch(npz_params, golden):
-  features = inception.batched_inception_features(npz_params, golden['images_rgb32'], batch_size=2)
+def test_extractor_pads_chunks_and_matches_reference(golden):
+  """The path evaluations use (sharded over 4 devices, its compiler options): one image per
+  device and call, so the 2 images of each batch are padded to 4."""
+  extractor = feature_extraction.InceptionFeatures(NPZ, per_device_batch=1)
+  images = golden['images_rgb32']
+  features = extractor([images[:1], images[1:]], len(images), 'golden images')
   assert_features_match(features, golden['features_rgb32'])
 
 
