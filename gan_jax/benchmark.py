@@ -87,7 +87,8 @@ def main(argv):
     raise app.UsageError(f'The data is not available here ({unavailable}); give --image_shape '
                          'for a synthetic-only benchmark.')
   devices = jax.local_device_count()
-  validation.check_data_fit(config, data_shape, jax.process_count(), devices)
+  num_classes = source.spec.num_classes if source is not None else None
+  validation.check_data_fit(config, data_shape, num_classes, jax.process_count(), devices)
   device = jax.local_devices()[0]
   machine = f'{jax.default_backend()} x{devices} ({device.device_kind})'
   print(f'backend: {machine}; config batch {config.train.batch_size}, n_critic '
@@ -96,14 +97,15 @@ def main(argv):
   matmul = matmul_gflops(FLAGS.matmul_size)
   print(f'float32 matmul {FLAGS.matmul_size}^3: {matmul:.1f} GFLOP/s (one device)')
 
-  generator, discriminator, g_tx, d_tx, state = train.create_gan(config, data_shape)
-  generator_pmap, discriminator_pmap = models.create_models(config.model, data_shape,
-                                                            axis_name=train_step_lib.AXIS)
+  _, _, g_tx, d_tx, state = train.create_gan(config, data_shape, num_classes)
+  generator_pmap, discriminator_pmap = models.create_models(
+      config.model, data_shape, num_classes or 0, axis_name=train_step_lib.AXIS,
+      dtype=models.DTYPES[config.train.precision])
   step_fn = train_step_lib.make_step_fn(config, generator_pmap, discriminator_pmap, g_tx, d_tx)
   per_device = config.train.batch_size // jax.device_count()
   local_batch = {'image': np.random.default_rng(0).uniform(
       -1, 1, (devices, config.train.n_critic, per_device) + data_shape).astype(np.float32),
-                 'label': np.zeros((devices, config.train.n_critic, per_device), np.int64)}
+                 'label': np.zeros((devices, config.train.n_critic, per_device), np.int32)}
   step_flops = jax.device_count() * flops.flops(
       step_fn, jax.tree.map(lambda x: jax.ShapeDtypeStruct(np.shape(x), x.dtype), state),
       {k: jax.ShapeDtypeStruct(v.shape[1:], v.dtype) for k, v in local_batch.items()},

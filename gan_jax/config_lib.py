@@ -6,6 +6,8 @@ Config files import `base_config()`, override a few fields and end with
 import ml_collections
 from ml_collections.config_dict import placeholder
 
+from gan_jax import evaluation, penalties
+
 
 def base_config() -> ml_collections.ConfigDict:
   """All fields gan_jax reads, with defaults; see configs/default.py."""
@@ -24,18 +26,39 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.prefetch = 2  # Batches prepared ahead on a host thread and placed on device.
 
   config.model = ml_collections.ConfigDict()
-  config.model.name = 'mlp'  # 'mlp' or 'dcgan'.
+  config.model.name = 'mlp'  # 'mlp', 'dcgan', 'infogan' (Lucic et al.), 'resnet' (SNGAN), 'biggan'.
   config.model.z_dim = 64  # Length of the generator's noise vector.
-  config.model.g_features = 256  # MLP: hidden width of G; DCGAN: channels of G's last hidden layer.
-  config.model.d_features = 256  # MLP: hidden width of D; DCGAN: channels of D's first layer.
+  config.model.g_features = 256  # MLP: hidden width of G; DCGAN: channels of G's last hidden
+                                 # layer; ResNet: see gan_jax/models/resnet.py.
+  config.model.d_features = 256  # MLP: hidden width of D; DCGAN, ResNet: D's first width.
   config.model.g_layers = 3  # MLP only: hidden layers of G.
   config.model.d_layers = 3  # MLP only: hidden layers of D.
-  config.model.g_norm = 'none'  # 'batch_norm' or 'none' in G's hidden layers.
-  config.model.d_norm = 'none'  # 'batch_norm' or 'none' in D's hidden layers.
+  # Normalization of each network: 'none', 'batch_norm', 'layer_norm', 'spectral_norm', or
+  # 'spectral_norm+batch_norm' / 'spectral_norm+layer_norm' (both).
+  config.model.g_norm = 'none'
+  config.model.d_norm = 'none'
+  # Class-conditional G: 'none', 'concat' (one-hot label appended to z) or 'cond_batch_norm'
+  # (G's batch norms take a scale and shift per class).
+  config.model.g_conditioning = 'none'
+  config.model.d_conditioning = 'none'  # 'none', 'projection' (Miyato & Koyama) or 'acgan'.
+  config.model.pack = 1  # PacGAN: D judges this many samples at once (1: off).
+  config.model.attention_resolution = 0  # resnet/biggan: self-attention at this size (0: off).
+  config.model.embedding_dim = 128  # biggan: shared class-embedding width.
 
   config.loss = ml_collections.ConfigDict()
   config.loss.name = 'non_saturating'  # non_saturating, minimax, least_squares, hinge, wasserstein.
-  config.loss.gp_weight = 0.0  # WGAN-GP gradient-penalty weight (0: off; 'wasserstein' needs > 0).
+  config.loss.acgan_weight = 1.0  # d_conditioning='acgan': weight of the class cross-entropy.
+
+  # Weights of D's regularisers (0: off), one per gan_jax.penalties.PENALTIES entry.
+  config.penalty = ml_collections.ConfigDict()
+  for name in penalties.PENALTIES:  # Each is defined in gan_jax/penalties.py.
+    config.penalty[name] = 0.0
+  config.penalty.interval = 1  # Lazy regularisation: every k-th D update, weighted k times.
+
+  config.augment = ml_collections.ConfigDict()
+  # DiffAugment ops applied to every input of D, real and fake: '' (off) or a comma list of
+  # 'color', 'translation', 'cutout' (the paper's policy: 'color,translation,cutout').
+  config.augment.policy = ''
 
   config.optim = ml_collections.ConfigDict()
   config.optim.g_lr = 2e-4  # Generator peak learning rate (Adam).
@@ -44,12 +67,17 @@ def base_config() -> ml_collections.ConfigDict:
   config.optim.b2 = 0.999  # Adam beta2.
   config.optim.schedule = 'constant'  # 'constant', 'linear' (to 0) or 'cosine' (to 0) after warm-up.
   config.optim.warmup_steps = 0  # Linear warm-up steps from 0 to the peak rate.
+  config.optim.d_weight_clip = 0.0  # WGAN: D's weights clipped to [-c, c] after updates (0: off).
 
   config.train = ml_collections.ConfigDict()
   config.train.batch_size = 256  # Global batch (all devices, all hosts) per D update.
   config.train.num_steps = 10_000  # Training steps; each is n_critic D updates and one G update.
-  config.train.n_critic = 1  # D updates per G update.
-  config.train.ema_decay = 0.999  # EMA of G's weights: decay min(this, (1+t)/(10+t)) at step t.
+  config.train.n_critic = 1  # D updates per G update (two time-scales: set optim.d_lr/g_lr).
+  config.train.ema_decay = 0.999  # EMA of G's weights: decay per step (see ema_warmup).
+  config.train.ema_halflife_images = 0  # If > 0, the decay instead: 0.5 ** (batch / this).
+  config.train.ema_start_step = 0  # Until this step the EMA equals G's weights.
+  config.train.ema_warmup = True  # Decay min(decay, (1+t)/(10+t)), t counted from the start step.
+  config.train.precision = 'float32'  # 'bfloat16': bfloat16 compute, float32 weights and Adam.
   config.train.log_every_steps = 100  # Losses and D outputs to TensorBoard and the log.
   config.train.eval_every_steps = 1000  # Sample grid / 2D plot from fixed noise.
   config.train.checkpoint_every_steps = 1000  # Orbax checkpoint interval (and one at the end).
@@ -90,6 +118,7 @@ def maybe_tiny(config: ml_collections.ConfigDict, arg: str | None):
   config.model.g_features = 16
   config.model.d_features = 16
   config.train.batch_size = 16
+  config.train.n_critic = 1  # Compiles several times faster; n_critic > 1 has its own tests.
   config.train.num_steps = 4
   config.train.log_every_steps = 2
   config.train.eval_every_steps = 4
@@ -118,4 +147,30 @@ def dcgan_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict
   config.train.log_every_steps = 50
   config.train.eval_every_steps = 500
   config.train.checkpoint_every_steps = 500
+  return config
+
+
+def sngan_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """Miyato et al. 2018 on CIFAR-10: ResNet G (256, batch norm) and D (128, spectral norm),
+  hinge loss, 5 D updates per G update, Adam(2e-4, 0, 0.9) decayed linearly, batch 64, z 128."""
+  config.data.name = 'cifar10'
+  config.model.name = 'resnet'
+  config.model.z_dim = 128
+  config.model.g_features = 256
+  config.model.d_features = 128
+  config.model.g_norm = 'batch_norm'
+  config.model.d_norm = 'spectral_norm'
+  config.loss.name = 'hinge'
+  config.optim.g_lr = config.optim.d_lr = 2e-4
+  config.optim.b1, config.optim.b2 = 0.0, 0.9
+  config.optim.schedule = 'linear'
+  config.train.batch_size = 64
+  config.train.n_critic = 5
+  config.train.num_steps = 50_000
+  config.train.log_every_steps = 100
+  config.train.eval_every_steps = 2_000
+  config.train.checkpoint_every_steps = 2_000
+  # FID/KID/precision-recall of 10,000 EMA samples against the 10,000 test images.
+  config.evals.fid = evaluation.eval_config('inception', every_steps=10_000, num_samples=10_000)
+  config.best.metric = 'fid/fid'
   return config

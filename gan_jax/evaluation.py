@@ -38,15 +38,16 @@ def check_references(config: ml_collections.ConfigDict) -> None:
 class EvalContext:
   """What evaluators share: the generator function and lazily built heavy pieces."""
 
-  def __init__(self, config: ml_collections.ConfigDict, generate):
+  def __init__(self, config: ml_collections.ConfigDict, generator):
     self.config = config
-    self.generate = generate
+    self.generate = sampling.make_generate_fn(generator)
+    self.num_classes = sampling.num_classes(generator)
     self.cache_dir = Path(config.cache_dir).expanduser()
 
   @functools.cached_property
   def extractor(self) -> feature_extraction.InceptionFeatures:
     weights = feature_extraction.resolve_weights(self.config.inception_weights, self.cache_dir)
-    return feature_extraction.InceptionFeatures(weights)
+    return feature_extraction.load_extractor(weights)
 
   @functools.cached_property
   def classifier_params(self):
@@ -58,7 +59,7 @@ class EvalContext:
 
   def samples(self, state, which: str, num: int):
     return sampling.sample_stream(self.generate, state, which, num, self.config.model.z_dim,
-                                  self.config.seed)
+                                  self.config.seed, self.num_classes)
 
 
 def _inception_metrics(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]:

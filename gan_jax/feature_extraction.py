@@ -1,4 +1,5 @@
 """Inception features of image streams, split over all local devices, with progress."""
+import functools
 import logging
 import os
 import time
@@ -36,6 +37,13 @@ def fast_cpu_dots() -> dict | None:
   if jax.default_backend() != 'cpu':
     return None
   return {'xla_cpu_experimental_ynn_fusion_type': 'LIBRARY_FUSION_TYPE_DOT'}
+
+
+@functools.lru_cache(maxsize=2)
+def load_extractor(weights: Path) -> 'InceptionFeatures':
+  """One extractor per weights file and process: its compiled network serves every
+  evaluation (and every run of train_and_evaluate in one process)."""
+  return InceptionFeatures(weights)
 
 
 class InceptionFeatures:

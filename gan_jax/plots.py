@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from gan_jax import penalties  # noqa: E402
 from gan_jax.sampling import to_uint8  # noqa: E402
 
 
@@ -58,10 +59,10 @@ def decision_surface_plot(real: np.ndarray, fake: np.ndarray, xs: np.ndarray, ys
 
 
 def loss_curve_plot(history: dict[int, dict[str, float]]) -> np.ndarray:
-  """G and D losses (and the gradient penalty, when used) against the step."""
+  """G and D losses (and the penalties and class losses, when used) against the step."""
   steps = np.array(list(history))
   fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
-  for name in ('d_loss', 'g_loss', 'gradient_penalty'):
+  for name in ('d_loss', 'g_loss', 'd_class_loss', 'g_class_loss', *penalties.PENALTIES):
     values = [record.get(name, np.nan) for record in history.values()]
     if np.any(np.nan_to_num(values)):
       ax.plot(steps, values, label=name)

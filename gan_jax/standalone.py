@@ -16,8 +16,8 @@ from gan_jax import (checkpointing, evaluation, input_pipeline, mixtures, plots,
 def load_checkpoint(config: ml_collections.ConfigDict, workdir: Path, step: int | None):
   """(generator, state) of checkpoint `step` (None: the latest) in `workdir`."""
   validation.check_config(config)
-  data_shape = input_pipeline.create_source(config.data, config.seed).spec.shape
-  generator, _, _, _, like = train.create_gan(config, data_shape)
+  spec = input_pipeline.create_source(config.data, config.seed).spec
+  generator, _, _, _, like = train.create_gan(config, spec.shape, spec.num_classes)
   manager = checkpointing.create_manager(workdir, config.train.max_to_keep)
   step = manager.latest_step() if step is None else step
   if step is None:
@@ -39,7 +39,7 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
     raise validation.ConfigError('config.evals is empty: nothing to evaluate.')
   generator, state = load_checkpoint(config, workdir, step)
   evaluation.check_references(config)
-  context = evaluation.EvalContext(config, sampling.make_generate_fn(generator))
+  context = evaluation.EvalContext(config, generator)
   step = int(state.step)
   records = [r for name, ev in config.evals.items()
              for r in evaluation.evaluate(name, ev, state, step, context)]
@@ -52,12 +52,11 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
   return path
 
 
-def write_npz_stream(path: Path, name: str, batches, num: int) -> np.ndarray:
+def write_npz_stream(path: Path, name: str, batches, num: int) -> None:
   """Writes the stream of arrays `batches` as array `name` of an .npz, one batch at a time.
 
   Never holds more than one batch (a 50,000-sample npz needs no 50,000-sample
-  array); atomic: a kill leaves either the old file or the new one. Returns
-  the first batch (for pictures).
+  array); atomic: a kill leaves either the old file or the new one.
   """
   tmp, first = path.with_suffix('.tmp'), None
   with zipfile.ZipFile(tmp, 'w', zipfile.ZIP_STORED, allowZip64=True) as archive:
@@ -70,7 +69,6 @@ def write_npz_stream(path: Path, name: str, batches, num: int) -> np.ndarray:
           np.lib.format.write_array_header_2_0(f, header)
         f.write(np.ascontiguousarray(batch).tobytes())
   os.replace(tmp, path)
-  return first
 
 
 def write_samples(config: ml_collections.ConfigDict, workdir: str, step: int | None = None,
@@ -81,17 +79,22 @@ def write_samples(config: ml_collections.ConfigDict, workdir: str, step: int | N
   generate = sampling.make_generate_fn(generator)
   out = workdir / f'samples_step_{int(state.step):07d}'
   out.mkdir(exist_ok=True)
+  classes = sampling.num_classes(generator)
   stream = sampling.sample_stream(generate, state, generator_choice, num_samples,
-                                  config.model.z_dim, config.seed)
+                                  config.model.z_dim, config.seed, classes)
   if config.data.name in mixtures.MIXTURES:
     write_npz_stream(out / 'samples.npz', 'samples', stream, num_samples)
   else:
-    first = write_npz_stream(out / 'samples.npz', 'images', map(sampling.to_uint8, stream),
-                             num_samples)
-    plots.save_png(plots.image_grid(first[:64] / 127.5 - 1.0), out / 'grid.png')
+    write_npz_stream(out / 'samples.npz', 'images', map(sampling.to_uint8, stream), num_samples)
+    z, labels, rows = sampling.grid_inputs(config.seed, 64, config.model.z_dim, classes)
+    grid = sampling.generate_from(generate, state, generator_choice, z, labels)
+    plots.save_png(plots.image_grid(grid) if rows is None else plots.image_rows(grid, rows),
+                   out / 'grid.png')
     rows, steps = 8, 10
     z = sampling.interpolation_noise(config.seed, rows, steps, config.model.z_dim)
-    walk = sampling.generate_from(generate, state, generator_choice, z)
+    # Each walk stays in one class: row r in class r (mod classes).
+    labels = np.repeat(sampling.balanced_labels(0, rows, classes), steps)
+    walk = sampling.generate_from(generate, state, generator_choice, z, labels)
     plots.save_png(plots.image_rows(walk, rows), out / 'interpolation.png')
   logging.info('Wrote %d samples of the %s generator at step %d to %s.', num_samples,
                generator_choice, int(state.step), out)

@@ -23,28 +23,40 @@ class GANState:
   ema_g_params: Params  # Exponential moving average of g_params, used for samples.
   rng: jax.Array  # Base key; each step folds in its number, so it never changes.
   lr_scale: jax.Array  # Multiplies both learning rates; lowered after a divergence restore.
+  lecam_anchors: jax.Array  # EMAs of D's mean (real, fake) logits (penalties.lecam).
 
 
 def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
                  g_tx: optax.GradientTransformation, d_tx: optax.GradientTransformation,
-                 z_dim: int, data_shape: tuple[int, ...]) -> GANState:
-  """Initialises both networks (eval mode, so no device axis is needed)."""
-  g_rng, d_rng, state_rng = jax.random.split(rng, 3)
-  g_vars = generator.init(g_rng, jnp.zeros((1, z_dim)), train=False)
-  d_vars = discriminator.init(d_rng, jnp.zeros((1,) + tuple(data_shape)), train=False)
-  g_params, d_params = g_vars['params'], d_vars['params']
-  return GANState(
-      step=jnp.zeros((), jnp.int32),
-      g_params=g_params,
-      d_params=d_params,
-      g_batch_stats=g_vars.get('batch_stats', {}),
-      d_batch_stats=d_vars.get('batch_stats', {}),
-      g_opt_state=g_tx.init(g_params),
-      d_opt_state=d_tx.init(d_params),
-      ema_g_params=jax.tree.map(jnp.copy, g_params),  # Own buffers: the state is donated.
-      rng=state_rng,
-      lr_scale=jnp.ones((), jnp.float32),
-  )
+                 z_dim: int, d_input_shape: tuple[int, ...]) -> GANState:
+  """Initialises both networks (eval mode, so no device axis is needed), compiled: spectral
+  norm and attention make an op-by-op initialisation of a ResNet take seconds.
+
+  `d_input_shape`: one of D's inputs (with PacGAN packing, m samples' channels).
+  """
+  def init(rng):
+    g_rng, d_rng, state_rng = jax.random.split(rng, 3)
+    labels = jnp.zeros((1,), jnp.int32)
+    g_vars = generator.init(g_rng, jnp.zeros((1, z_dim)), labels, train=False)
+    d_vars = discriminator.init(d_rng, jnp.zeros((1,) + tuple(d_input_shape)), labels,
+                                train=False)
+    g_params, d_params = g_vars['params'], d_vars['params']
+    return GANState(
+        step=jnp.zeros((), jnp.int32),
+        g_params=g_params,
+        d_params=d_params,
+        g_batch_stats=g_vars.get('batch_stats', {}),
+        d_batch_stats=d_vars.get('batch_stats', {}),
+        g_opt_state=g_tx.init(g_params),
+        d_opt_state=d_tx.init(d_params),
+        ema_g_params=g_params,
+        rng=state_rng,
+        lr_scale=jnp.ones((), jnp.float32),
+        lecam_anchors=jnp.zeros((2,), jnp.float32),
+    )
+  state = jax.jit(init)(rng)
+  # The EMA gets its own buffers: the state is donated, and jit may return equal outputs as one.
+  return state.replace(ema_g_params=jax.tree.map(jnp.copy, state.g_params))
 
 
 def param_count(params: Params) -> int:

@@ -10,7 +10,8 @@ import numpy as np
 from clu import metric_writers, periodic_actions
 
 from gan_jax import (checkpointing, distributed, evaluation, history, input_pipeline, mixtures,
-                     models, optimizers, plots, preemption, sampling, snapshots, validation)
+                     models, optimizers, packing, plots, preemption, sampling, snapshots,
+                     validation)
 from gan_jax import state as state_lib
 from gan_jax import train_step as train_step_lib
 
@@ -40,12 +41,18 @@ def check_workdir(config: ml_collections.ConfigDict, workdir: Path) -> None:
     validation.check_same_architecture(json.loads(saved.read_text()), config, str(saved))
 
 
-def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...]):
-  """(generator, discriminator, g_tx, d_tx, initial state) for examples of `data_shape`."""
-  generator, discriminator = models.create_models(config.model, data_shape)
+def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],
+               num_classes: int | None):
+  """(generator, discriminator, g_tx, d_tx, initial state) for examples of `data_shape`.
+
+  These float32 models without a device axis sample and evaluate; the train
+  step builds its own (models.create_models with AXIS and the compute dtype).
+  """
+  generator, discriminator = models.create_models(config.model, data_shape, num_classes or 0)
   g_tx, d_tx = optimizers.create_optimizers(config)
   state = state_lib.create_state(jax.random.PRNGKey(config.seed), generator, discriminator,
-                                 g_tx, d_tx, config.model.z_dim, data_shape)
+                                 g_tx, d_tx, config.model.z_dim,
+                                 packing.packed_shape(data_shape, config.model.pack))
   return generator, discriminator, g_tx, d_tx, state
 
 
@@ -62,13 +69,14 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
 
   # ---------------------------------------------------------------- input
   source = input_pipeline.create_source(config.data, config.seed)
-  data_shape = source.spec.shape
-  validation.check_data_fit(config, data_shape, jax.process_count(), jax.local_device_count())
+  data_shape, num_classes = source.spec.shape, source.spec.num_classes
+  validation.check_data_fit(config, data_shape, num_classes, jax.process_count(),
+                            jax.local_device_count())
   evaluation.check_references(config)
   is_2d = config.data.name in mixtures.MIXTURES
 
   # ---------------------------------------------------------------- model & optimizers
-  generator, discriminator, g_tx, d_tx, state = create_gan(config, data_shape)
+  generator, discriminator, g_tx, d_tx, state = create_gan(config, data_shape, num_classes)
   logging.info('Data %s, example shape %s; G %s parameters, D %s parameters.', config.data.name,
                data_shape, f'{state_lib.param_count(state.g_params):,}',
                f'{state_lib.param_count(state.d_params):,}')
@@ -96,16 +104,18 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
 
   # ---------------------------------------------------------------- update step
   generator_pmap, discriminator_pmap = models.create_models(
-      config.model, data_shape, axis_name=train_step_lib.AXIS)
+      config.model, data_shape, num_classes or 0, axis_name=train_step_lib.AXIS,
+      dtype=models.DTYPES[config.train.precision])
   train_step = train_step_lib.make_train_step(config, generator_pmap, discriminator_pmap,
                                               g_tx, d_tx)
   generate = sampling.make_generate_fn(generator)
   discriminate = sampling.make_discriminate_fn(discriminator)
   num_snapshot = NUM_2D_POINTS if is_2d else config.train.num_grid_samples
-  snapshot_z = sampling.fixed_noise(config.seed, num_snapshot, config.model.z_dim)
+  snapshot_z, snapshot_labels, grid_rows = sampling.grid_inputs(
+      config.seed, num_snapshot, config.model.z_dim, sampling.num_classes(generator))
   snapshot_real = source.read(np.arange(NUM_2D_POINTS))[0] if is_2d else None
 
-  eval_context = evaluation.EvalContext(config, generate)
+  eval_context = evaluation.EvalContext(config, generator)
   best_manager = checkpointing.create_best_manager(workdir) if config.best.metric else None
 
   def run_evals(host_state, step, is_last):
@@ -135,14 +145,14 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
                    record['step'])
 
   def snapshot(host_state, step):
-    samples = sampling.generate_from(generate, host_state, 'ema', snapshot_z)
+    samples = sampling.generate_from(generate, host_state, 'ema', snapshot_z, snapshot_labels)
     if not is_chief:
       return
     if is_2d:
       snapshots.write_2d_snapshot(writer, workdir, step, host_state, samples, snapshot_real,
-                                  config.data.name, discriminate)
+                                  config.data.name, discriminate, config.model.pack)
     else:
-      snapshots.write_sample_grid(writer, workdir, step, samples)
+      snapshots.write_sample_grid(writer, workdir, step, samples, grid_rows)
 
   def restore_after_divergence(bad: list[str], bad_step: int, restores: int):
     """The last good checkpoint with lowered learning rates, or DivergenceError."""

@@ -9,7 +9,7 @@ import numpy as np
 import optax
 from flax import jax_utils
 
-from gan_jax import losses, penalties
+from gan_jax import augment, losses, packing, penalties
 from gan_jax.state import GANState
 
 AXIS = 'batch'  # Name of the device axis of pmap.
@@ -33,8 +33,11 @@ def per_example_normal(key: jax.Array, batch: int, shape: tuple[int, ...]) -> ja
   return jax.vmap(lambda k: jax.random.normal(k, shape))(per_example_keys(key, batch))
 
 
-def per_example_uniform(key: jax.Array, batch: int) -> jax.Array:
-  return jax.vmap(lambda k: jax.random.uniform(k, ()))(per_example_keys(key, batch))
+def per_example_labels(key: jax.Array, batch: int, num_classes: int) -> jax.Array:
+  """Uniform class labels of generated examples (zeros for an unconditional GAN)."""
+  if num_classes == 0:
+    return jnp.zeros((batch,), jnp.int32)
+  return jax.vmap(lambda k: jax.random.randint(k, (), 0, num_classes))(per_example_keys(key, batch))
 
 
 def replicate(tree):
@@ -74,11 +77,46 @@ def finite_flags(metrics: dict, state: GANState) -> dict[str, jax.Array]:
              for name in ('g_params', 'd_params', 'ema_g_params')}}
 
 
-def _apply(module: nn.Module, params, batch_stats, x):
+def _apply(module: nn.Module, params, batch_stats, *inputs):
   """Train-mode forward; returns (output, new batch stats)."""
-  out, updates = module.apply({'params': params, 'batch_stats': batch_stats}, x,
+  out, updates = module.apply({'params': params, 'batch_stats': batch_stats}, *inputs,
                               train=True, mutable=['batch_stats'])
   return out, updates.get('batch_stats', batch_stats)
+
+
+def class_loss(class_logits: jax.Array, labels: jax.Array) -> jax.Array:
+  """ACGAN's auxiliary cross-entropy."""
+  return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(class_logits, labels))
+
+
+def ema_decay_at(step: jax.Array, train: ml_collections.ConfigDict) -> jax.Array:
+  """The EMA decay of update `step` (counted from 0; the EMA starts at train.ema_start_step).
+
+  ema_halflife_images > 0 gives the decay whose weight halves every that many
+  images (StyleGAN's ema_kimg); the warm-up keeps early averages from being
+  dominated by the random initial weights (tf.train.ExponentialMovingAverage).
+  """
+  if train.ema_halflife_images > 0:
+    decay = 0.5**(train.batch_size / train.ema_halflife_images)
+  else:
+    decay = train.ema_decay
+  if train.ema_warmup:
+    since = (step - train.ema_start_step).astype(jnp.float32)
+    decay = jnp.minimum(decay, (1.0 + since) / (10.0 + since))
+  return jnp.asarray(decay, jnp.float32)
+
+
+def update_ema(ema_params, g_params, step: jax.Array, train: ml_collections.ConfigDict):
+  """The EMA after G's update at `step`: G's weights themselves before the start step."""
+  decay = ema_decay_at(step, train)
+  started = step >= train.ema_start_step
+  return jax.tree.map(lambda e, p: jnp.where(started, decay * e + (1.0 - decay) * p, p),
+                      ema_params, g_params)
+
+
+def clip_weights(params, clip: float):
+  """WGAN (Arjovsky et al. 2017): D's weights to [-clip, clip] after each update."""
+  return jax.tree.map(lambda p: jnp.clip(p, -clip, clip), params)
 
 
 def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
@@ -88,7 +126,8 @@ def make_train_step(config: ml_collections.ConfigDict, generator: nn.Module,
 
   `generator`/`discriminator` must be built with axis_name=AXIS. The state is
   replicated and donated; `batch['image']` is (devices, n_critic, batch per
-  device, ...). The metrics and `finite` (see finite_flags) come back replicated.
+  device, ...) and `batch['label']` (devices, n_critic, batch per device). The
+  metrics and `finite` (see finite_flags) come back replicated.
   """
   return pmap_step(make_step_fn(config, generator, discriminator, g_tx, d_tx))
 
@@ -106,75 +145,128 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
   batch; then one G update. The last D update and the G update share one
   forward pass of G, as in PyTorch's DCGAN example: D learns from the fake
   batch, then G's gradient flows back through that same batch (into the
-  updated D).
+  updated D). D's inputs, real and fake, pass DiffAugment then PacGAN packing.
   """
   gan_loss = losses.get_loss(config.loss.name)
-  gp_weight = config.loss.gp_weight
+  weights = {name: w for name in penalties.PENALTIES if (w := config.penalty[name]) > 0}
+  interval = config.penalty.interval
+  augment_ops = augment.parse_policy(config.augment.policy)
+  pack = config.model.pack
+  acgan = config.model.d_conditioning == 'acgan'
+  num_classes = generator.num_classes if config.model.g_conditioning != 'none' else 0
   z_dim = config.model.z_dim
-  ema_decay = config.train.ema_decay
+  n_critic = config.train.n_critic
   as_probability = config.loss.name in _PROBABILITY_LOSSES
+  float32 = lambda t: None if t is None else t.astype(jnp.float32)
 
-  def d_loss_fn(d_params, d_batch_stats, real, fake, eps):
-    real_logits, d_batch_stats = _apply(discriminator, d_params, d_batch_stats, real)
-    fake_logits, d_batch_stats = _apply(discriminator, d_params, d_batch_stats, fake)
+  def d_inputs(images, key):
+    """DiffAugment (one key per example), then packing."""
+    if augment_ops:
+      images = augment.augment(images, per_example_keys(key, images.shape[0]), augment_ops)
+    return packing.pack(images, pack)
+
+  def discriminate(d_params, d_batch_stats, x, labels):
+    """(logits, class logits or None, new batch stats), in float32 whatever the compute dtype."""
+    (logits, class_logits), d_batch_stats = _apply(discriminator, d_params, d_batch_stats, x,
+                                                   labels)
+    return float32(logits), float32(class_logits), d_batch_stats
+
+  def penalty_values(inputs: penalties.PenaltyInputs, d_update_index) -> dict:
+    """Each weighted regulariser's value; with an interval k only every k-th update computes them."""
+    compute = lambda: {name: penalties.PENALTIES[name](inputs).astype(jnp.float32)
+                       for name in weights}
+    if interval == 1:
+      return compute()
+    skip = lambda: {name: jnp.zeros((), jnp.float32) for name in weights}
+    return jax.lax.cond(d_update_index % interval == 0, compute, skip)
+
+  def d_loss_fn(d_params, state, real, fake, real_labels, fake_labels, key, d_update_index):
+    real_in = d_inputs(real, jax.random.fold_in(key, 0))
+    fake_in = d_inputs(fake, jax.random.fold_in(key, 1))
+    real_logits, real_class, d_batch_stats = discriminate(d_params, state.d_batch_stats,
+                                                          real_in, real_labels)
+    fake_logits, _, d_batch_stats = discriminate(d_params, d_batch_stats, fake_in, fake_labels)
     d_loss = gan_loss.d_loss(real_logits, fake_logits)
-    gp = jnp.zeros(())
-    if gp_weight > 0:  # Validation keeps batch norm out of D here.
-      d_fn = lambda x: _apply(discriminator, d_params, d_batch_stats, x)[0]
-      gp = penalties.gradient_penalty(d_fn, real, fake, eps)
-    return d_loss + gp_weight * gp, (d_batch_stats, d_loss, gp, real_logits, fake_logits)
+    # D learns the classes of real data only: fakes' labels are what G should make.
+    classification = class_loss(real_class, real_labels) if acgan else jnp.zeros(())
+    anchors = state.lecam_anchors
+    if 'lecam' in weights:
+      anchors = penalties.update_anchors(anchors, real_logits, fake_logits, AXIS)
+    # Penalties see D with this update's batch statistics, frozen.
+    d_fn = lambda x, labels: discriminate(d_params, d_batch_stats, x, labels)[0]
+    inputs = penalties.PenaltyInputs(
+        d_fn, real_in, fake_in, real_labels, fake_labels, real_logits, fake_logits,
+        per_example_keys(jax.random.fold_in(key, 2), real_in.shape[0]), anchors)
+    values = penalty_values(inputs, d_update_index)
+    total = (d_loss + config.loss.acgan_weight * classification +
+             sum(interval * weights[name] * values[name] for name in weights))
+    return total, (d_batch_stats, anchors, d_loss, classification, values, real_logits,
+                   fake_logits)
 
-  def d_update(state: GANState, real: jax.Array, fake: jax.Array, key: jax.Array):
-    eps = per_example_uniform(key, real.shape[0])
+  def d_update(state: GANState, real, fake, real_labels, fake_labels, key, d_update_index):
     grads, aux = jax.grad(d_loss_fn, has_aux=True)(
-        state.d_params, state.d_batch_stats, real, fake, eps)
+        state.d_params, state, real, fake, real_labels, fake_labels, key, d_update_index)
     grads = jax.lax.pmean(grads, AXIS)
     updates, d_opt_state = d_tx.update(grads, state.d_opt_state, state.d_params)
     updates = scale_updates(updates, state.lr_scale)
-    d_batch_stats, d_loss, gp, real_logits, fake_logits = aux
-    state = state.replace(d_params=optax.apply_updates(state.d_params, updates),
-                          d_opt_state=d_opt_state, d_batch_stats=d_batch_stats)
+    d_params = optax.apply_updates(state.d_params, updates)
+    if config.optim.d_weight_clip > 0:
+      d_params = clip_weights(d_params, config.optim.d_weight_clip)
+    d_batch_stats, anchors, d_loss, classification, values, real_logits, fake_logits = aux
+    state = state.replace(d_params=d_params, d_opt_state=d_opt_state,
+                          d_batch_stats=d_batch_stats, lecam_anchors=anchors)
     read = jax.nn.sigmoid if as_probability else (lambda t: t)
-    metrics = {'d_loss': d_loss, 'gradient_penalty': gp,
-               'd_real': jnp.mean(read(real_logits)), 'd_fake': jnp.mean(read(fake_logits))}
+    metrics = {'d_loss': d_loss, 'd_real': jnp.mean(read(real_logits)),
+               'd_fake': jnp.mean(read(fake_logits)), **values}
+    if acgan:
+      metrics['d_class_loss'] = classification
     return state, metrics
 
-  def g_update(state: GANState, fake: jax.Array, g_vjp: Callable, g_batch_stats):
+  def g_update(state: GANState, fake, fake_labels, g_vjp: Callable, g_batch_stats, key):
     def g_loss_of(fake):
-      fake_logits, _ = _apply(discriminator, state.d_params, state.d_batch_stats, fake)
-      return gan_loss.g_loss(fake_logits)
-    g_loss, fake_grad = jax.value_and_grad(g_loss_of)(fake)
-    (grads,) = g_vjp(fake_grad)
+      fake_logits, fake_class, _ = discriminate(state.d_params, state.d_batch_stats,
+                                                d_inputs(fake, key), fake_labels)
+      g_loss = gan_loss.g_loss(fake_logits)
+      classification = class_loss(fake_class, fake_labels) if acgan else jnp.zeros(())
+      return g_loss + config.loss.acgan_weight * classification, (g_loss, classification)
+    (_, (g_loss, classification)), fake_grad = jax.value_and_grad(g_loss_of, has_aux=True)(fake)
+    (grads,) = g_vjp(fake_grad.astype(fake.dtype))
     grads = jax.lax.pmean(grads, AXIS)
     updates, g_opt_state = g_tx.update(grads, state.g_opt_state, state.g_params)
     updates = scale_updates(updates, state.lr_scale)
     g_params = optax.apply_updates(state.g_params, updates)
-    # Warm-up as in tf.train.ExponentialMovingAverage(num_updates=step): early on the
-    # average would otherwise be dominated by the random initial weights.
-    decay = jnp.minimum(ema_decay, (1.0 + state.step) / (10.0 + state.step))
-    ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, state.ema_g_params, g_params)
+    ema = update_ema(state.ema_g_params, g_params, state.step, config.train)
     state = state.replace(g_params=g_params, g_opt_state=g_opt_state,
                           g_batch_stats=g_batch_stats, ema_g_params=ema)
-    return state, {'g_loss': g_loss}
+    metrics = {'g_loss': g_loss}
+    if acgan:
+      metrics['g_class_loss'] = classification
+    return state, metrics
 
   def train_step(state: GANState, batch: dict):
     step_key = jax.random.fold_in(state.rng, state.step)
-    reals = batch['image']  # (n_critic, batch per device, ...)
-    n_critic, per_device = reals.shape[:2]
+    reals, real_labels = batch['image'], batch['label']  # (n_critic, batch per device, ...)
+    per_device = reals.shape[1]
     keys = [jax.random.fold_in(step_key, i) for i in range(n_critic)]
     noise = lambda key: per_example_normal(jax.random.fold_in(key, 0), per_device, (z_dim,))
-    eps_key = lambda key: jax.random.fold_in(key, 1)
+    fake_labels_of = lambda key: per_example_labels(jax.random.fold_in(key, 1), per_device,
+                                                    num_classes)
+    d_key = lambda key: jax.random.fold_in(key, 2)
     # A Python loop, not lax.scan: n_critic is small, and XLA:CPU runs convolutions
     # inside a while loop ~5x slower.
     for i in range(n_critic - 1):
-      fake, _ = _apply(generator, state.g_params, state.g_batch_stats, noise(keys[i]))
-      state, _ = d_update(state, reals[i], fake, eps_key(keys[i]))
-    z = noise(keys[-1])
+      labels = fake_labels_of(keys[i])
+      fake, _ = _apply(generator, state.g_params, state.g_batch_stats, noise(keys[i]), labels)
+      state, _ = d_update(state, reals[i], fake, real_labels[i], labels, d_key(keys[i]),
+                          state.step * n_critic + i)
+    z, labels = noise(keys[-1]), fake_labels_of(keys[-1])
     fake, g_vjp, g_batch_stats = jax.vjp(
-        lambda g_params: _apply(generator, g_params, state.g_batch_stats, z), state.g_params,
-        has_aux=True)
-    state, d_metrics = d_update(state, reals[-1], fake, eps_key(keys[-1]))
-    state, g_metrics = g_update(state, fake, g_vjp, g_batch_stats)
+        lambda g_params: _apply(generator, g_params, state.g_batch_stats, z, labels),
+        state.g_params, has_aux=True)
+    state, d_metrics = d_update(state, reals[-1], fake, real_labels[-1], labels, d_key(keys[-1]),
+                                state.step * n_critic + n_critic - 1)
+    state, g_metrics = g_update(state, fake, labels, g_vjp, g_batch_stats,
+                                jax.random.fold_in(keys[-1], 3))
     metrics = jax.lax.pmean({**d_metrics, **g_metrics}, AXIS)  # D metrics: the last D update.
     return state.replace(step=state.step + 1), metrics, finite_flags(metrics, state)
 

@@ -7,10 +7,10 @@ import math
 
 import ml_collections
 
-from gan_jax import losses, mixtures, optimizers
-from gan_jax.models import MODELS
+from gan_jax import augment, losses, mixtures, optimizers, penalties
+from gan_jax.models import IMAGE_MODELS, MODELS, resnet
 from gan_jax.models.dcgan import upsamplings
-from gan_jax.models.layers import NORMS
+from gan_jax.models.layers import CONDITIONINGS_D, CONDITIONINGS_G, NORMS, split_norm
 
 
 class ConfigError(ValueError):
@@ -18,6 +18,7 @@ class ConfigError(ValueError):
 
 
 DIVERGENCE_ACTIONS = ('stop', 'restore')
+PRECISIONS = ('float32', 'bfloat16')
 DISTRIBUTED_MODES = ('auto', 'on', 'off')
 # Fields that fix the shapes and meaning of the saved weights: a workdir's checkpoints
 # only resume under the same values.
@@ -50,12 +51,16 @@ def check_config(config: ml_collections.ConfigDict) -> None:
   _one_of('model.name', config.model.name, MODELS)
   _one_of('model.g_norm', config.model.g_norm, NORMS)
   _one_of('model.d_norm', config.model.d_norm, NORMS)
+  _one_of('model.g_conditioning', config.model.g_conditioning, CONDITIONINGS_G)
+  _one_of('model.d_conditioning', config.model.d_conditioning, CONDITIONINGS_D)
   _one_of('loss.name', config.loss.name, losses.LOSSES)
   _one_of('optim.schedule', config.optim.schedule, optimizers.SCHEDULES)
+  _one_of('train.precision', config.train.precision, PRECISIONS)
   _positive(config, 'model.z_dim', 'model.g_features', 'model.d_features', 'optim.g_lr',
             'optim.d_lr', 'train.batch_size', 'train.num_steps', 'train.n_critic',
             'train.log_every_steps', 'train.eval_every_steps', 'train.checkpoint_every_steps',
-            'train.max_to_keep', 'train.num_grid_samples', 'data.prefetch')
+            'train.max_to_keep', 'train.num_grid_samples', 'data.prefetch', 'model.pack',
+            'penalty.interval', 'model.embedding_dim')
   if config.model.name == 'mlp':
     _positive(config, 'model.g_layers', 'model.d_layers')
   _in_unit_interval('optim.b1', config.optim.b1)
@@ -64,15 +69,14 @@ def check_config(config: ml_collections.ConfigDict) -> None:
   if not 0 <= config.optim.warmup_steps < config.train.num_steps:
     raise ConfigError(f'config.optim.warmup_steps={config.optim.warmup_steps!r} must be in '
                       f'[0, config.train.num_steps={config.train.num_steps}).')
-  if not (config.loss.gp_weight >= 0 and math.isfinite(config.loss.gp_weight)):
-    raise ConfigError(f'config.loss.gp_weight={config.loss.gp_weight!r} must be >= 0 (and '
-                      'finite).')
-  if config.loss.name == 'wasserstein' and config.loss.gp_weight == 0:
-    raise ConfigError("config.loss.name='wasserstein' needs a Lipschitz constraint: set "
-                      'config.loss.gp_weight > 0 (WGAN-GP uses 10).')
-  if config.loss.gp_weight > 0 and config.model.d_norm == 'batch_norm':
-    raise ConfigError("config.loss.gp_weight > 0 needs per-example critic outputs, which "
-                      "batch norm breaks: set config.model.d_norm='none'.")
+  _non_negative(config, *[f'penalty.{name}' for name in penalties.PENALTIES], 'loss.acgan_weight',
+                'optim.d_weight_clip', 'train.ema_halflife_images', 'train.ema_start_step',
+                'model.attention_resolution')
+  try:
+    augment.parse_policy(config.augment.policy)
+  except ValueError as e:
+    raise ConfigError(f'config.augment.policy={config.augment.policy!r}: {e}') from None
+  check_combinations(config)
   if config.data.channels not in (None, 1, 3):
     raise ConfigError(f'config.data.channels={config.data.channels!r}; accepted: (None, 1, 3).')
   if config.data.image_size is not None:
@@ -95,9 +99,63 @@ def check_config(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'config.train.max_divergence_restores='
                       f'{config.train.max_divergence_restores!r} must be >= 0.')
   check_distributed(config.distributed)
-  if config.data.name in mixtures.MIXTURES and config.model.name != 'mlp':
-    raise ConfigError(f'config.model.name={config.model.name!r} needs images, but '
-                      f"config.data.name={config.data.name!r} is 2D points; accepted: ('mlp',).")
+
+
+def _non_negative(config: ml_collections.ConfigDict, *fields: str) -> None:
+  for field in fields:
+    value = functools.reduce(getattr, field.split('.'), config)
+    if not (value >= 0 and math.isfinite(value)):
+      raise ConfigError(f'config.{field}={value!r} must be >= 0 (and finite).')
+
+
+def check_combinations(config: ml_collections.ConfigDict) -> None:
+  """Combinations of valid values that make no sense together."""
+  m, penalty = config.model, config.penalty
+  g_spectral, g_activation = split_norm(m.g_norm)
+  d_spectral, d_activation = split_norm(m.d_norm)
+  is_2d = config.data.name in mixtures.MIXTURES
+  if is_2d and m.name in IMAGE_MODELS:
+    raise ConfigError(f'config.model.name={m.name!r} needs images, but config.data.name='
+                      f"{config.data.name!r} is 2D points; accepted: ('mlp',).")
+  if (m.g_conditioning == 'none') != (m.d_conditioning == 'none'):
+    raise ConfigError(
+        f'config.model.g_conditioning={m.g_conditioning!r} and config.model.d_conditioning='
+        f"{m.d_conditioning!r}: a class-conditional GAN needs both set, or both 'none'.")
+  if m.g_conditioning == 'cond_batch_norm' and g_activation != 'batch_norm':
+    raise ConfigError(f"config.model.g_conditioning='cond_batch_norm' makes G's batch norms "
+                      f'conditional, but config.model.g_norm={m.g_norm!r} has none; accepted '
+                      "g_norm: 'batch_norm', 'spectral_norm+batch_norm'.")
+  if m.name == 'biggan':
+    if g_activation != 'batch_norm':
+      raise ConfigError(f"config.model.name='biggan' feeds its z chunks through G's batch norms"
+                        f', but config.model.g_norm={m.g_norm!r} has none; accepted g_norm: '
+                        "'batch_norm', 'spectral_norm+batch_norm'.")
+    if m.g_conditioning == 'concat':
+      raise ConfigError("config.model.name='biggan' conditions G through its shared class "
+                        "embedding: config.model.g_conditioning must be 'cond_batch_norm' or "
+                        "'none', not 'concat'.")
+  if m.pack > 1 and m.d_conditioning != 'none':
+    raise ConfigError(f'config.model.pack={m.pack} shows D several samples of different classes '
+                      f'at once, so config.model.d_conditioning={m.d_conditioning!r} cannot '
+                      "apply; use pack=1 or d_conditioning='none'.")
+  if m.attention_resolution and m.name not in ('resnet', 'biggan'):
+    raise ConfigError(f'config.model.attention_resolution={m.attention_resolution} is for '
+                      f"model.name 'resnet' or 'biggan', not {m.name!r}; set it to 0.")
+  input_gradients = [n for n in penalties.INPUT_GRADIENT_PENALTIES if penalty[n] > 0]
+  if input_gradients and d_activation == 'batch_norm':
+    raise ConfigError(f'config.penalty.{input_gradients[0]} > 0 needs per-example critic '
+                      f'outputs, which batch norm breaks: config.model.d_norm={m.d_norm!r}; '
+                      "accepted: 'none', 'layer_norm', 'spectral_norm', 'spectral_norm+layer_norm'.")
+  lipschitz = (any(penalty[n] > 0 for n in penalties.LIPSCHITZ_PENALTIES) or d_spectral
+               or config.optim.d_weight_clip > 0)
+  if config.loss.name == 'wasserstein' and not lipschitz:
+    raise ConfigError("config.loss.name='wasserstein' needs a Lipschitz constraint on D: set "
+                      'config.penalty.gp > 0 (WGAN-GP uses 10), config.penalty.dragan > 0, '
+                      "config.optim.d_weight_clip > 0 (WGAN: 0.01), or a 'spectral_norm' d_norm.")
+  if is_2d and (config.augment.policy or penalty.bcr > 0):
+    field = 'augment.policy' if config.augment.policy else 'penalty.bcr'
+    raise ConfigError(f'config.{field} transforms images, but config.data.name='
+                      f'{config.data.name!r} is 2D points; turn it off.')
 
 
 def check_distributed(distributed: ml_collections.ConfigDict) -> None:
@@ -162,16 +220,32 @@ def check_eval(name: str, ev: ml_collections.ConfigDict, config: ml_collections.
 
 
 def check_data_fit(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],
-                   process_count: int, local_device_count: int) -> None:
-  """Checks that need the data's shape and the device layout."""
-  if config.model.name == 'dcgan':
+                   num_classes: int | None, process_count: int, local_device_count: int) -> None:
+  """Checks that need the data's shape and classes, and the device layout."""
+  m = config.model
+  if m.name in IMAGE_MODELS:
     height, width = data_shape[:2]
     if height != width or upsamplings(height) is None:
       raise ConfigError(
-          f'config.model.name=\'dcgan\' cannot produce {height}x{width} images; set '
+          f'config.model.name={m.name!r} cannot produce {height}x{width} images; set '
           f'config.data.image_size to one of {dcgan_sizes()} (4 or 7 times 2**k, k >= 2).')
+    if m.name == 'infogan' and upsamplings(height) != 2:
+      raise ConfigError(f"config.model.name='infogan' makes 16x16 or 28x28 images; the data is "
+                        f'{height}x{width}: set config.data.image_size to 16 or 28.')
+    if m.attention_resolution and m.name in ('resnet', 'biggan'):
+      sizes = sorted(set(resnet.resolutions(height)['g']) & set(resnet.resolutions(height)['d']))
+      if m.attention_resolution not in sizes:
+        raise ConfigError(f'config.model.attention_resolution={m.attention_resolution} is not a '
+                          f'resolution both {height}x{width} networks pass; accepted: 0, {sizes}.')
+  if m.g_conditioning != 'none' and not num_classes:
+    raise ConfigError(f'config.model.g_conditioning={m.g_conditioning!r} needs class labels, but '
+                      f'config.data.name={config.data.name!r} has none.')
   devices = process_count * local_device_count
   if config.train.batch_size % devices:
     raise ConfigError(f'config.train.batch_size={config.train.batch_size} is not divisible by '
                       f'the {devices} devices ({process_count} host(s) x {local_device_count}); '
                       f'accepted: multiples of {devices}.')
+  per_device = config.train.batch_size // devices
+  if per_device % m.pack:
+    raise ConfigError(f'config.model.pack={m.pack} must divide the per-device batch '
+                      f'({config.train.batch_size} / {devices} devices = {per_device}).')

@@ -53,14 +53,14 @@ def metrics(num: int) -> None:
 def fid(num: int) -> None:
   """The real evaluator on a DCGAN-MNIST checkpoint: N samples against the 10,000 test digits."""
   import importlib.util
-  from gan_jax import evaluation, sampling, standalone
+  from gan_jax import evaluation, standalone
   spec = importlib.util.spec_from_file_location('config', 'configs/dcgan_mnist.py')
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   config = module.get_config('tiny')
   config.data.manual_dir, config.inception_weights = FLAGS.manual_dir, FLAGS.inception_weights
   generator, state = standalone.load_checkpoint(config, FLAGS.workdir, None)
-  context = evaluation.EvalContext(config, sampling.make_generate_fn(generator))
+  context = evaluation.EvalContext(config, generator)
   ev = evaluation.eval_config('inception', every_steps=1, num_samples=num)
   records = evaluation.evaluate('fid', ev, state, int(state.step), context)
   print({r['metric']: round(r['value'], 4) for r in records})

@@ -20,8 +20,9 @@ def dcgan32(part):
     module, x = generator, jnp.zeros((1, 100))
   else:
     module, x = discriminator, jnp.zeros((1, 32, 32, 3))
-  variables = module.init(jax.random.PRNGKey(0), x, train=False)
-  return lambda x: module.apply(variables, x, train=False), x
+  labels = jnp.zeros((1,), jnp.int32)
+  variables = module.init(jax.random.PRNGKey(0), x, labels, train=False)
+  return lambda x: module.apply(variables, x, labels, train=False), x
 
 
 # Multiply-accumulates per image, layer by layer (output pixels x output channels x input

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA
-from gan_jax import (classifier, compare, evaluation, feature_extraction, inception,
+from gan_jax import (classifier, compare, evaluation, feature_extraction, inception, models,
                      sampling, standalone, train)
 from gan_jax.validation import ConfigError, check_config
 from test_train import load_config
@@ -144,7 +144,7 @@ def test_image_samples_grid_and_interpolation(tmp_path, mock_tfds):
 
 def test_stacked_mnist_evaluator_plumbing(tmp_path, monkeypatch):
   config = load_config('default')
-  context = evaluation.EvalContext(config, None)
+  context = evaluation.EvalContext(config, models.create_models(config.model, (2,))[0])
   images = np.zeros((6, 28, 28, 3))
   monkeypatch.setattr(context, 'samples', lambda state, which, num: iter([images[:4], images[4:]]))
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), images[:1, ..., :1])['params']
@@ -192,3 +192,14 @@ def test_mode_coverage_needs_2d_and_best_metric_names_an_eval():
   config.best.metric = 'fid/fid'
   with pytest.raises(ConfigError, match=r"config.best.metric='fid/fid'.*\('coverage',\)"):
     check_config(config)
+
+
+def test_conditional_sample_grid_has_one_row_per_class():
+  z, labels, rows = sampling.grid_inputs(seed=0, num=64, z_dim=3, classes=10)
+  assert rows == 10 and len(z) == len(labels) == 60  # 6 columns of 10 classes.
+  np.testing.assert_array_equal(labels, np.repeat(np.arange(10), 6))
+  np.testing.assert_array_equal(z[:6], z[54:])  # Column j: the same noise in every row.
+  z, labels, rows = sampling.grid_inputs(seed=0, num=64, z_dim=3, classes=0)
+  assert rows is None and len(z) == 64 and not labels.any()
+  # Evaluation samples: every class in turn.
+  np.testing.assert_array_equal(sampling.balanced_labels(8, 5, 3), [2, 0, 1, 2, 0])

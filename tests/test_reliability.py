@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, patch_train_step
-from gan_jax import checkpointing, evaluation, sampling, standalone, train, validation
+from gan_jax import checkpointing, evaluation, standalone, train, validation
 from test_train import load_config
 
 
@@ -323,7 +323,7 @@ def test_50000_samples_and_their_metrics_stream_in_batches(tmp_path, mock_tfds):
   with mock_tfds(num_examples=32):
     train.train_and_evaluate(config, str(tmp_path))
     generator, state = standalone.load_checkpoint(config, tmp_path, None)
-    context = evaluation.EvalContext(config, sampling.make_generate_fn(generator))
+    context = evaluation.EvalContext(config, generator)
     context.extractor = PixelStatistics()
     context.cache_dir = tmp_path / 'cache'
     ev = evaluation.eval_config('inception', every_steps=1, num_samples=50_000, num_real=32,

@@ -36,7 +36,8 @@ def assert_finite(state):
 
 def test_all_shipped_configs_exist():
   assert {'default', 'mlp_mnist', 'dcgan_mnist', 'dcgan_fashion_mnist', 'dcgan_cifar10',
-          'dcgan_stacked_mnist'} <= set(CONFIGS)
+          'dcgan_stacked_mnist', 'wgan_gp_cifar10', 'sngan_cifar10', 'cgan_pd_cifar10',
+          'biggan_cifar10', 'lsgan_mnist', 'infogan_arch_mnist'} <= set(CONFIGS)
 
 
 def stand_in_classifier(cache_dir):

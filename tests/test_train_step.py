@@ -6,7 +6,7 @@ import optax
 import pytest
 from flax import jax_utils
 
-from gan_jax import config_lib, losses, models, optimizers, train_step as train_step_lib
+from gan_jax import config_lib, losses, models, optimizers, packing, train_step as train_step_lib
 from gan_jax.state import create_state
 
 
@@ -21,34 +21,43 @@ def tiny_config(model='dcgan', loss='non_saturating', gp_weight=0.0, norm='batch
   config.model.g_norm = 'batch_norm'
   config.model.d_norm = norm
   config.loss.name = loss
-  config.loss.gp_weight = gp_weight
+  config.penalty.gp = gp_weight
   config.train.n_critic = n_critic
   config.train.ema_decay = 0.9
   return config
 
 
-def setup(config, shape, sgd_lr=None):
+def setup(config, shape, sgd_lr=None, num_classes=0):
   """Models, initial state and pmapped step; Adam from config, or plain SGD at `sgd_lr`."""
-  generator, discriminator = models.create_models(config.model, shape)
+  generator, discriminator = models.create_models(config.model, shape, num_classes)
   if sgd_lr is None:
     g_tx, d_tx = optimizers.create_optimizers(config)
   else:
     g_tx = d_tx = optax.sgd(sgd_lr)
   state = create_state(jax.random.PRNGKey(0), generator, discriminator, g_tx, d_tx,
-                       config.model.z_dim, shape)
-  pmapped_models = models.create_models(config.model, shape, axis_name=train_step_lib.AXIS)
+                       config.model.z_dim, packing.packed_shape(shape, config.model.pack))
+  pmapped_models = models.create_models(config.model, shape, num_classes,
+                                        axis_name=train_step_lib.AXIS,
+                                        dtype=models.DTYPES[config.train.precision])
   step = train_step_lib.make_train_step(config, *pmapped_models, g_tx, d_tx)
   return generator, discriminator, state, step
 
 
-def run_step(step, state, images, devices):
-  """One step on `devices` devices for a global batch `images` (n_critic, B, ...)."""
+def run_step(step, state, images, devices, labels=None, replicas=False):
+  """One step on `devices` devices for a global batch `images` (n_critic, B, ...).
+
+  replicas: return the state of every device (leading axis), not the first one's.
+  """
   n_critic, batch = images.shape[:2]
-  sharded = images.reshape((n_critic, devices, batch // devices) + images.shape[2:])
-  sharded = np.swapaxes(sharded, 0, 1)
+  to_devices = lambda x: np.swapaxes(
+      x.reshape((n_critic, devices, batch // devices) + x.shape[2:]), 0, 1)
+  labels = np.zeros((n_critic, batch), np.int32) if labels is None else labels
   replicated = jax_utils.replicate(state, devices=jax.local_devices()[:devices])
-  new_state, metrics, finite = step(replicated, {'image': sharded})
+  new_state, metrics, finite = step(replicated, {'image': to_devices(images),
+                                                 'label': to_devices(labels)})
   assert all(train_step_lib.unreplicate(finite).values())
+  if replicas:
+    return jax.device_get(new_state), jax.device_get(metrics)
   return train_step_lib.unreplicate(new_state), jax.device_get(metrics)
 
 
@@ -63,12 +72,13 @@ def test_step_lowers_d_loss_on_fixed_batch():
   generator, discriminator, state, step = setup(config, shape)
   images = real_images(shape)
   z = jax.random.normal(jax.random.PRNGKey(5), (16, 8))
+  labels = jnp.zeros((16,), jnp.int32)
   fake, _ = generator.apply({'params': state.g_params, 'batch_stats': state.g_batch_stats}, z,
-                            train=True, mutable=['batch_stats'])
+                            labels, train=True, mutable=['batch_stats'])
   d_loss = losses.get_loss('non_saturating').d_loss
 
   def d_loss_at(d_params):
-    apply = lambda x: discriminator.apply({'params': d_params}, x, train=True)
+    apply = lambda x: discriminator.apply({'params': d_params}, x, labels, train=True)[0]
     return float(d_loss(apply(images[0]), apply(fake)))
 
   new_state, _ = run_step(step, state, images, 1)
@@ -180,7 +190,8 @@ def test_finite_flags_name_what_is_not_finite():
   _, _, state, step = setup(config, (2,))
   nan_d = state.replace(d_params=jax.tree.map(lambda x: x.at[0].set(np.nan), state.d_params))
   replicated = jax_utils.replicate(nan_d, devices=jax.local_devices()[:1])
-  _, _, finite = step(replicated, {'image': real_images((2,))[None]})
+  _, _, finite = step(replicated, {'image': real_images((2,))[None],
+                                   'label': np.zeros((1, 1, 16), np.int32)})
   bad = {name for name, ok in train_step_lib.unreplicate(finite).items() if not ok}
   # NaN weights in D: its losses and outputs, and after the update G's weights and their EMA.
   assert {'d_loss', 'd_params', 'g_loss'} <= bad
@@ -202,3 +213,125 @@ def test_step_function_is_traced_once():
   replicated = train_step_lib.replicate(state)
   for _ in range(4):  # A second trace would raise.
     replicated, _, _ = step(replicated, next(batches))
+
+
+# ------------------------------------------------------------------ the zoo's switches
+
+def zoo_config(**fields):
+  config = tiny_config(model='resnet', norm='spectral_norm', n_critic=2)
+  for dotted, value in fields.items():
+    group, field = dotted.split('.')
+    config[group][field] = value
+  return config
+
+
+def test_four_devices_equal_one_device_with_the_zoo_switches():
+  """Spectral norm, cBN + projection, DiffAugment, R1 and LeCam: one device == four, and the
+  power-iteration vectors are identical on every device."""
+  config = zoo_config(**{'train.n_critic': 1, 'model.g_conditioning': 'cond_batch_norm',
+                         'model.d_conditioning': 'projection',
+                         'augment.policy': 'color,translation,cutout',
+                         'penalty.r1': 1.0, 'penalty.lecam': 0.1})
+  shape = (16, 16, 3)
+  _, _, state, step = setup(config, shape, sgd_lr=1e-3, num_classes=10)
+  images = real_images(shape)
+  labels = np.random.default_rng(1).integers(0, 10, (1, 16)).astype(np.int32)
+  one, one_metrics = run_step(step, state, images, 1, labels)
+  four, four_metrics = run_step(step, state, images, 4, labels, replicas=True)
+  largest_update = max(np.abs(a - b).max() for a, b in zip(jax.tree.leaves(state.d_params),
+                                                          jax.tree.leaves(one.d_params)))
+  assert largest_update > 1e-3
+  u_vectors = {jax.tree_util.keystr(p): v for p, v in
+               jax.tree_util.tree_leaves_with_path(four.d_batch_stats) if p[-1].key.endswith('/u')}
+  assert u_vectors
+  for u in u_vectors.values():  # Bit-identical on all four devices.
+    np.testing.assert_array_equal(u, np.broadcast_to(u[0], u.shape))
+  four = jax.tree.map(lambda x: x[0], four)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5), one, four)
+  assert one.lecam_anchors[0] != 0.0
+  for name in ('d_loss', 'g_loss', 'r1', 'lecam'):
+    np.testing.assert_allclose(one_metrics[name][0], four_metrics[name][0], rtol=1e-4, atol=1e-6)
+
+
+def test_ema_after_k_steps_is_closed_form():
+  """Start step 2, half-life of 32 images at batch 16: decay 0.5 ** 0.5 per step, no warm-up."""
+  config = tiny_config(model='mlp', norm='none')
+  config.train.ema_start_step, config.train.ema_halflife_images = 2, 32
+  config.train.batch_size = 16
+  config.train.ema_warmup = False
+  _, _, state, step = setup(config, (2,))
+  decay, expected = 0.5**0.5, None
+  for t in range(5):
+    state, _ = run_step(step, state, real_images((2,), seed=t), 1)
+    g = jax.tree.map(np.asarray, state.g_params)
+    expected = g if t < 2 else jax.tree.map(lambda e, p: decay * e + (1 - decay) * p, expected, g)
+  assert int(state.step) == 5
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7),
+               state.ema_g_params, expected)
+  assert not np.allclose(jax.tree.leaves(state.ema_g_params)[0], jax.tree.leaves(g)[0])
+
+
+def test_bfloat16_step_agrees_with_float32():
+  """bfloat16 compute, float32 weights: the same update up to bfloat16's 8-bit mantissa."""
+  results = {}
+  for precision in ('float32', 'bfloat16'):
+    config = tiny_config(model='dcgan')
+    config.train.precision = precision
+    _, _, state, step = setup(config, (16, 16, 1), sgd_lr=1e-2)
+    new_state, metrics = run_step(step, state, real_images((16, 16, 1)), 1)
+    assert all(x.dtype == jnp.float32 for x in jax.tree.leaves(new_state.g_params))
+    results[precision] = state, new_state, metrics
+  (start, f32, f32_metrics), (_, bf16, bf16_metrics) = results['float32'], results['bfloat16']
+  for name in ('d_loss', 'g_loss'):  # Stated tolerance: 2% on the losses ...
+    np.testing.assert_allclose(bf16_metrics[name], f32_metrics[name], rtol=2e-2)
+  for network in ('d_params', 'g_params'):  # ... and 10% on the whole update.
+    delta = lambda s: np.concatenate([np.ravel(a - b) for a, b in zip(
+        jax.tree.leaves(getattr(s, network)), jax.tree.leaves(getattr(start, network)))])
+    error = np.linalg.norm(delta(bf16) - delta(f32)) / np.linalg.norm(delta(f32))
+    assert error < 0.1, (network, error)
+
+
+def test_weight_clipping_bounds_every_d_weight():
+  config = tiny_config(model='mlp', loss='wasserstein', norm='none')
+  config.optim.d_weight_clip = 0.01
+  _, _, state, step = setup(config, (2,))
+  new_state, _ = run_step(step, state, real_images((2,)), 1)
+  weights = np.concatenate([np.ravel(x) for x in jax.tree.leaves(new_state.d_params)])
+  assert np.abs(weights).max() == pytest.approx(0.01)
+  assert np.abs(jax.tree.leaves(state.d_params)[1]).max() > 0.1  # It did clip.
+
+
+@pytest.mark.parametrize('step_before,equivalent_weight', [(0, 1.0), (1, 0.0)])
+def test_lazy_r1_is_k_times_the_weight_every_kth_update(step_before, equivalent_weight):
+  """Interval 2, weight 0.5: update 0 is R1 at weight 1; update 1 has no R1."""
+  def step_with(weight, interval):
+    config = tiny_config(model='mlp', norm='none')
+    config.penalty.r1, config.penalty.interval = weight, interval
+    _, _, state, step = setup(config, (2,), sgd_lr=1e-2)
+    return run_step(step, state.replace(step=jnp.int32(step_before)), real_images((2,)), 1)[0]
+  lazy, eager = step_with(0.5, 2), step_with(equivalent_weight, 1)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8),
+               lazy.d_params, eager.d_params)
+  if step_before == 0:  # And R1 did change the update.
+    plain = step_with(0.0, 1)
+    assert max(np.abs(a - b).max() for a, b in zip(jax.tree.leaves(plain.d_params),
+                                                   jax.tree.leaves(lazy.d_params))) > 1e-5
+
+
+def test_acgan_class_loss_is_cross_entropy():
+  logits = jnp.array([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]])
+  labels = jnp.array([0, 1])
+  log_softmax = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+  expected = -(log_softmax[0, 0] + log_softmax[1, 1]) / 2
+  np.testing.assert_allclose(train_step_lib.class_loss(logits, labels), expected, rtol=1e-6)
+
+
+def test_generated_labels_are_uniform_classes():
+  draw = jax.vmap(lambda k: train_step_lib.per_example_labels(k, 2000, 10),
+                  axis_name=train_step_lib.AXIS)
+  labels = np.asarray(draw(jax.random.PRNGKey(0)[None]))[0]
+  counts = np.bincount(labels, minlength=10)
+  assert len(counts) == 10 and counts.min() > 150  # 200 expected per class.
+  unconditional = jax.vmap(lambda k: train_step_lib.per_example_labels(k, 5, 0),
+                           axis_name=train_step_lib.AXIS)(jax.random.PRNGKey(0)[None])
+  np.testing.assert_array_equal(unconditional, 0)

@@ -18,9 +18,18 @@ def config_with(**overrides):
 
 
 @pytest.mark.parametrize('overrides,message', [
-    ({'model__name': 'unet'}, r"config.model.name='unet'.*accepted: \('mlp', 'dcgan'\)"),
+    ({'model__name': 'unet'}, r"config.model.name='unet'.*accepted: \('mlp', 'dcgan', 'infogan', "
+                              r"'resnet', 'biggan'\)"),
     ({'loss__name': 'vanilla'}, r"config.loss.name='vanilla'.*'non_saturating', 'minimax'"),
-    ({'model__g_norm': 'group'}, r"config.model.g_norm='group'.*'batch_norm', 'none'"),
+    ({'model__g_norm': 'group'}, r"config.model.g_norm='group'.*'none', 'batch_norm', 'layer_norm', "
+                                 r"'spectral_norm'"),
+    ({'model__d_conditioning': 'concat'}, r"d_conditioning='concat'.*'none', 'projection', 'acgan'"),
+    ({'train__precision': 'float16'}, r"train.precision='float16'.*'float32', 'bfloat16'"),
+    ({'augment__policy': 'color,zoom'}, r"augment.policy='color,zoom': Unknown augmentation 'zoom'"),
+    ({'model__pack': 0}, r'config.model.pack=0 must be > 0'),
+    ({'penalty__interval': 0}, r'config.penalty.interval=0 must be > 0'),
+    ({'penalty__r1': -1.0}, r'config.penalty.r1=-1.0 must be >= 0'),
+    ({'train__ema_start_step': -1}, r'config.train.ema_start_step=-1 must be >= 0'),
     ({'optim__schedule': 'step'}, r"config.optim.schedule='step'.*'constant', 'linear', 'cosine'"),
     ({'model__z_dim': 0}, r'config.model.z_dim=0 must be > 0'),
     ({'model__g_features': -8}, r'config.model.g_features=-8 must be > 0'),
@@ -33,8 +42,8 @@ def config_with(**overrides):
     ({'optim__b1': 1.0}, r'config.optim.b1=1.0 must be in \[0, 1\)'),
     ({'train__ema_decay': 1.5}, r'config.train.ema_decay=1.5 must be in \[0, 1\)'),
     ({'optim__warmup_steps': 20_000}, r'config.optim.warmup_steps=20000 must be in \[0, '),
-    ({'loss__gp_weight': -1.0}, r'config.loss.gp_weight=-1.0 must be >= 0'),
-    ({'loss__name': 'wasserstein'}, r'needs a Lipschitz constraint: set config.loss.gp_weight'),
+    ({'penalty__gp': -1.0}, r'config.penalty.gp=-1.0 must be >= 0'),
+    ({'loss__name': 'wasserstein'}, r'needs a Lipschitz constraint on D: set config.penalty.gp'),
     ({'data__image_size': 0}, r'config.data.image_size=0 must be > 0'),
     ({'data__channels': 2}, r'config.data.channels=2; accepted: \(None, 1, 3\)'),
     ({'model__name': 'dcgan'}, r"config.model.name='dcgan' needs images.*'ring'"),
@@ -44,27 +53,29 @@ def test_config_errors(overrides, message):
     check_config(config_with(**overrides))
 
 
-def test_gradient_penalty_with_batch_norm_critic():
-  config = config_with(loss__gp_weight=10.0, model__d_norm='batch_norm')
-  with pytest.raises(ConfigError, match="batch norm breaks: set config.model.d_norm='none'"):
+@pytest.mark.parametrize('penalty', ['gp', 'dragan', 'r1', 'r2'])
+def test_input_gradient_penalties_with_batch_norm_critic(penalty):
+  config = config_with(**{f'penalty__{penalty}': 10.0, 'model__d_norm': 'batch_norm'})
+  with pytest.raises(ConfigError, match=f'config.penalty.{penalty} > 0 needs per-example critic '
+                                        "outputs, which batch norm breaks.*accepted: 'none'"):
     check_config(config)
 
 
 def test_image_size_the_dcgan_cannot_produce():
   config = config_with(model__name='dcgan', data__name='mnist')
   with pytest.raises(ConfigError, match=r'cannot produce 30x30.*\[16, 28, 32, 56, 64, 112, 128'):
-    check_data_fit(config, (30, 30, 3), 1, 1)
+    check_data_fit(config, (30, 30, 3), None, 1, 1)
   with pytest.raises(ConfigError, match='cannot produce 218x178'):
-    check_data_fit(config, (218, 178, 3), 1, 1)  # CelebA without resizing.
-  check_data_fit(config, (28, 28, 1), 1, 1)
+    check_data_fit(config, (218, 178, 3), None, 1, 1)  # CelebA without resizing.
+  check_data_fit(config, (28, 28, 1), None, 1, 1)
 
 
 def test_batch_not_divisible_by_devices():
   config = config_with(train__batch_size=10)
   with pytest.raises(ConfigError, match=r'batch_size=10 is not divisible by the 4 devices '
                                         r'\(2 host\(s\) x 2\); accepted: multiples of 4'):
-    check_data_fit(config, (2,), 2, 2)
-  check_data_fit(config_with(train__batch_size=12), (2,), 2, 2)
+    check_data_fit(config, (2,), 8, 2, 2)
+  check_data_fit(config_with(train__batch_size=12), (2,), 8, 2, 2)
 
 
 def test_errors_come_before_any_work(tmp_path):
@@ -95,9 +106,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 
 from gan_jax import losses, optimizers, validation  # noqa: E402
 from gan_jax.models import MODELS  # noqa: E402
-from gan_jax.models.layers import NORMS  # noqa: E402
+from gan_jax.models.layers import CONDITIONINGS_D, CONDITIONINGS_G, NORMS  # noqa: E402
 
 NAMED = {'model.name': MODELS, 'model.g_norm': NORMS, 'model.d_norm': NORMS,
+         'model.g_conditioning': CONDITIONINGS_G, 'model.d_conditioning': CONDITIONINGS_D,
+         'train.precision': validation.PRECISIONS,
          'loss.name': tuple(losses.LOSSES), 'optim.schedule': optimizers.SCHEDULES,
          'train.on_divergence': validation.DIVERGENCE_ACTIONS,
          'distributed.mode': validation.DISTRIBUTED_MODES, 'best.mode': ('min', 'max')}

@@ -1,4 +1,5 @@
-"""DCGAN (Radford et al. 2016) G and D for square images of any channel count.
+"""DCGAN (Radford et al. 2016) G and D for square images of any channel count, and the
+InfoGAN-style MNIST networks of Lucic et al. 2018 (DCGAN plus one wide dense layer).
 
 Both networks work at sizes base * 2**k with base 4 or 7 and k >= 2: 28 and
 56 (MNIST-like, from 7x7), 16, 32, 64, 128, ... (from 4x4). Channels double at
@@ -8,7 +9,8 @@ the width at full resolution.
 import flax.linen as nn
 import jax.numpy as jnp
 
-from gan_jax.models.layers import SubPixelConvTranspose, has_bias, normalization
+from gan_jax.models.layers import (DiscriminatorHead, LayerSpec, class_condition,
+                                   generator_input)
 
 BASE_SIZES = (4, 7)
 
@@ -25,44 +27,60 @@ def upsamplings(image_size: int) -> int | None:
 
 
 class DCGANGenerator(nn.Module):
-  """z -> Dense to base x base (a 4x4 ConvT on 1x1) -> stride-2 4x4 ConvTs -> tanh."""
+  """z -> [Dense hidden] -> Dense to base x base (a 4x4 ConvT on 1x1) -> stride-2 4x4 ConvTs -> tanh.
+
+  hidden_dense > 0 adds a Dense(hidden_dense) + norm + ReLU layer first (InfoGAN/Lucic).
+  """
   image_size: int
   channels: int
   features: int
-  norm: str = 'batch_norm'
-  axis_name: str | None = None
+  spec: LayerSpec = LayerSpec()
+  hidden_dense: int = 0
+  conditioning: str = 'none'
+  num_classes: int = 0
 
   @nn.compact
-  def __call__(self, z, train: bool = True):
+  def __call__(self, z, labels, train: bool = True):
+    spec = self.spec
     stages = upsamplings(self.image_size)
     base = self.image_size // 2**stages
     width = self.features * 2**(stages - 1)
-    bias = has_bias(self.norm)
-    x = nn.Dense(base * base * width, use_bias=bias)(z).reshape((z.shape[0], base, base, width))
-    x = nn.relu(normalization(self.norm, train, self.axis_name)(x))
+    x = generator_input(z, labels, self.conditioning, self.num_classes)
+    cond = class_condition(labels, self.conditioning, self.num_classes)
+    if self.hidden_dense:
+      x = nn.relu(spec.normalize(spec.dense(self.hidden_dense, x, train, normalized=True),
+                                 train, cond))
+    x = spec.dense(base * base * width, x, train, normalized=True)
+    x = nn.relu(spec.normalize(x.reshape((z.shape[0], base, base, width)), train, cond))
     for _ in range(stages - 1):
       width //= 2
-      x = SubPixelConvTranspose(width, use_bias=bias)(x)
-      x = nn.relu(normalization(self.norm, train, self.axis_name)(x))
-    x = SubPixelConvTranspose(self.channels)(x)
-    return jnp.tanh(x)
+      x = nn.relu(spec.normalize(spec.conv_transpose(width, x, train, normalized=True), train,
+                                 cond))
+    return jnp.tanh(spec.conv_transpose(self.channels, x, train))
 
 
 class DCGANDiscriminator(nn.Module):
-  """Stride-2 4x4 convs with LeakyReLU 0.2 down to base x base -> one logit."""
+  """Stride-2 4x4 convs with LeakyReLU 0.2 down to base x base -> [Dense hidden] -> head."""
   image_size: int
   features: int
-  norm: str = 'batch_norm'
-  axis_name: str | None = None
+  spec: LayerSpec = LayerSpec()
+  hidden_dense: int = 0
+  conditioning: str = 'none'
+  num_classes: int = 0
 
   @nn.compact
-  def __call__(self, x, train: bool = True):
+  def __call__(self, x, labels, train: bool = True):
+    spec = self.spec
     stages = upsamplings(self.image_size)
     width = self.features
-    x = nn.leaky_relu(nn.Conv(width, (4, 4), strides=(2, 2), padding='SAME')(x), 0.2)
+    x = nn.leaky_relu(spec.conv(width, 4, x, train, strides=2), 0.2)
     for _ in range(stages - 1):  # No norm on the first layer, as in DCGAN.
       width *= 2
-      x = nn.Conv(width, (4, 4), strides=(2, 2), padding='SAME', use_bias=has_bias(self.norm))(x)
-      x = nn.leaky_relu(normalization(self.norm, train, self.axis_name)(x), 0.2)
-    # A base x base 'VALID' conv to one channel, written as the Dense it equals.
-    return nn.Dense(1)(x.reshape((x.shape[0], -1)))[:, 0]
+      x = spec.conv(width, 4, x, train, strides=2, normalized=True)
+      x = nn.leaky_relu(spec.normalize(x, train), 0.2)
+    x = x.reshape((x.shape[0], -1))
+    if self.hidden_dense:
+      x = spec.dense(self.hidden_dense, x, train, normalized=True)
+      x = nn.leaky_relu(spec.normalize(x, train), 0.2)
+    # The head's Dense(1) on base x base features is DCGAN's 'VALID' conv to one channel.
+    return DiscriminatorHead(spec, self.conditioning, self.num_classes)(x, labels, train)

@@ -1,35 +1,190 @@
-"""Pieces shared by every architecture."""
-from typing import Callable
+"""Pieces shared by every architecture: weight layers (spectrally normalised on request),
+normalizations (class- or noise-conditional on request), self-attention and D's output head.
+
+A network builds all its layers through one `LayerSpec`, made from config.model.{g,d}_norm,
+so switching a normalization never touches architecture code.
+"""
+import dataclasses
+from typing import Any, Callable
 
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-NORMS = ('batch_norm', 'none')
+ACTIVATION_NORMS = ('none', 'batch_norm', 'layer_norm')
+# 'spectral_norm' alone, or combined with an activation normalization (BigGAN's G: both).
+NORMS = ACTIVATION_NORMS + ('spectral_norm', 'spectral_norm+batch_norm', 'spectral_norm+layer_norm')
 
 
-def has_bias(norm: str) -> bool:
-  """Whether a layer followed by normalization `norm` needs its own bias."""
-  return norm == 'none'
+def split_norm(norm: str) -> tuple[bool, str]:
+  """'spectral_norm+batch_norm' -> (True, 'batch_norm'); 'layer_norm' -> (False, 'layer_norm')."""
+  if norm not in NORMS:
+    raise ValueError(f'Unknown normalization {norm!r}; accepted: {NORMS}.')
+  if norm.startswith('spectral_norm'):
+    return True, norm.partition('+')[2] or 'none'
+  return False, norm
 
 
-def normalization(kind: str, train: bool, axis_name: str | None) -> Callable:
-  """A normalization layer by name.
+@dataclasses.dataclass(frozen=True)
+class LayerSpec:
+  """How one network makes its layers.
 
-  The layer before a normalization takes no bias (`has_bias`): the
-  normalization subtracts it again, so its gradient is zero up to rounding,
-  which Adam would amplify into full-size random updates.
-
-  Batch norm reduces its statistics over `axis_name` (the device axis inside
-  the pmapped train step), so N devices normalize with the global batch's
-  statistics exactly as one device would.
+  norm: a NORMS entry. conditional_norm: the normalizations' scale and shift
+  come from a conditioning vector (conditional batch norm) instead of being
+  plain parameters. axis_name: the device axis batch norm reduces over (None
+  outside pmap). dtype: the compute dtype (parameters stay float32).
   """
-  if kind == 'batch_norm':
-    return nn.BatchNorm(use_running_average=not train, momentum=0.9,
-                        axis_name=axis_name if train else None)
-  if kind == 'none':
-    return lambda x: x
-  raise ValueError(f'Unknown normalization {kind!r}; accepted: {NORMS}.')
+  norm: str = 'none'
+  conditional_norm: bool = False
+  axis_name: str | None = None
+  dtype: Any = jnp.float32
+
+  @property
+  def spectral(self) -> bool:
+    return split_norm(self.norm)[0]
+
+  @property
+  def activation_norm(self) -> str:
+    return split_norm(self.norm)[1]
+
+  @property
+  def unconditional(self) -> 'LayerSpec':
+    return dataclasses.replace(self, conditional_norm=False)
+
+  def bias(self, normalized: bool) -> bool:
+    """Layers followed by a normalization take no bias.
+
+    The normalization subtracts it again, so its gradient is zero up to
+    rounding, which Adam would amplify into full-size random updates.
+    """
+    return not (normalized and self.activation_norm != 'none')
+
+  def weight(self, layer: nn.Module, x: jax.Array, train: bool) -> jax.Array:
+    """Applies a weight layer; spectrally normalised (Miyato et al. 2018) if the spec says so.
+
+    The power-iteration vector u is non-trained state in the 'batch_stats'
+    collection, advanced one iteration per training forward pass. It depends
+    only on the weights, which are identical on all devices, so it is too.
+    """
+    if self.spectral:
+      return nn.SpectralNorm(layer, dtype=self.dtype)(x, update_stats=train)
+    return layer(x)
+
+  def dense(self, features: int, x, train: bool, normalized: bool = False, **kw):
+    return self.weight(nn.Dense(features, use_bias=self.bias(normalized), dtype=self.dtype, **kw),
+                       x, train)
+
+  def conv(self, features: int, kernel: int, x, train: bool, strides: int = 1,
+           normalized: bool = False):
+    layer = nn.Conv(features, (kernel, kernel), strides=(strides, strides), padding='SAME',
+                    use_bias=self.bias(normalized), dtype=self.dtype)
+    return self.weight(layer, x, train)
+
+  def conv_transpose(self, features: int, x, train: bool, normalized: bool = False):
+    """A 4x4 stride-2 transposed convolution (2x up-sampling)."""
+    layer = SubPixelConvTranspose(features, use_bias=self.bias(normalized), dtype=self.dtype)
+    return self.weight(layer, x, train)
+
+  def normalize(self, x, train: bool, cond: jax.Array | None = None):
+    """The activation normalization over features (last axis); `cond` (B, k) if conditional."""
+    kind, affine = self.activation_norm, not self.conditional_norm
+    if kind == 'batch_norm':
+      x = nn.BatchNorm(use_running_average=not train, momentum=0.9, use_scale=affine,
+                       use_bias=affine, dtype=self.dtype,
+                       axis_name=self.axis_name if train else None)(x)
+    elif kind == 'layer_norm':  # Over all of an example's features (C, H, W): per example.
+      x = nn.LayerNorm(reduction_axes=tuple(range(1, x.ndim)), feature_axes=-1,
+                       use_scale=affine, use_bias=affine, dtype=self.dtype)(x)
+    if kind != 'none' and self.conditional_norm:
+      x = ConditionalAffine(self)(x, cond, train)
+    return x
+
+
+class ConditionalAffine(nn.Module):
+  """x * (1 + W_g c) + W_b c: conditional batch norm's scale and shift from a vector c.
+
+  With c one-hot in the class this is one (gamma, beta) pair per class
+  (de Vries et al. 2017, SNGAN); BigGAN uses c = [shared class embedding, z chunk].
+  Zero-initialised, so training starts from plain normalization.
+  """
+  spec: LayerSpec
+
+  @nn.compact
+  def __call__(self, x, cond, train: bool):
+    features = x.shape[-1]
+    zeros = nn.initializers.zeros_init()
+    gamma = self.spec.weight(nn.Dense(features, use_bias=False, kernel_init=zeros,
+                                      dtype=self.spec.dtype), cond, train)
+    beta = self.spec.weight(nn.Dense(features, use_bias=False, kernel_init=zeros,
+                                     dtype=self.spec.dtype), cond, train)
+    shape = (x.shape[0],) + (1,) * (x.ndim - 2) + (features,)
+    return x * (1.0 + gamma.reshape(shape)) + beta.reshape(shape)
+
+
+class SelfAttention(nn.Module):
+  """SAGAN self-attention (Zhang et al. 2019) as in BigGAN: keys/values 2x2 max-pooled.
+
+  x + gamma * attention(x); gamma starts at 0, so the block starts as the identity.
+  """
+  spec: LayerSpec
+
+  @nn.compact
+  def __call__(self, x, train: bool):
+    batch, height, width, channels = x.shape
+    pool = lambda t: nn.max_pool(t, (2, 2), (2, 2))
+    bias_free = lambda n, t: self.spec.weight(
+        nn.Conv(n, (1, 1), use_bias=False, dtype=self.spec.dtype), t, train)
+    key_width = max(channels // 8, 1)
+    query = bias_free(key_width, x).reshape(batch, height * width, key_width)
+    key = pool(bias_free(key_width, x)).reshape(batch, -1, key_width)
+    value = pool(bias_free(max(channels // 2, 1), x)).reshape(batch, key.shape[1], -1)
+    attention = jax.nn.softmax(jnp.einsum('bqc,bkc->bqk', query, key), axis=-1)
+    out = jnp.einsum('bqk,bkc->bqc', attention, value).reshape(batch, height, width, -1)
+    gamma = self.param('gamma', nn.initializers.zeros_init(), ())
+    return x + gamma * bias_free(channels, out)
+
+
+CONDITIONINGS_D = ('none', 'projection', 'acgan')
+
+
+class DiscriminatorHead(nn.Module):
+  """Features (B, F) -> (logits (B,), class logits (B, classes) or None).
+
+  'projection' (Miyato & Koyama 2018) adds <embed(y), features> to the logit;
+  'acgan' (Odena et al. 2017) adds an auxiliary classifier.
+  """
+  spec: LayerSpec
+  conditioning: str = 'none'
+  num_classes: int = 0
+
+  @nn.compact
+  def __call__(self, features, labels, train: bool):
+    logits = self.spec.dense(1, features, train)[:, 0]
+    if self.conditioning == 'projection':
+      embedding = self.spec.weight(nn.Embed(self.num_classes, features.shape[-1],
+                                            dtype=self.spec.dtype), labels, train)
+      logits = logits + jnp.sum(embedding * features, axis=-1)
+    class_logits = None
+    if self.conditioning == 'acgan':
+      class_logits = self.spec.dense(self.num_classes, features, train)
+    return logits, class_logits
+
+
+CONDITIONINGS_G = ('none', 'concat', 'cond_batch_norm')
+
+
+def generator_input(z, labels, conditioning: str, num_classes: int):
+  """G's input: z, with the one-hot class appended for 'concat' (Mirza & Osindero 2014)."""
+  if conditioning == 'concat':
+    return jnp.concatenate([z, jax.nn.one_hot(labels, num_classes, dtype=z.dtype)], axis=-1)
+  return z
+
+
+def class_condition(labels, conditioning: str, num_classes: int):
+  """The conditional-batch-norm vector of G's class: one-hot (one gamma/beta per class)."""
+  if conditioning == 'cond_batch_norm':
+    return jax.nn.one_hot(labels, num_classes)
+  return None
 
 
 class SubPixelConvTranspose(nn.Module):
@@ -45,11 +200,14 @@ class SubPixelConvTranspose(nn.Module):
   use_bias: bool = True
   kernel_init: Callable = nn.initializers.lecun_normal()
   bias_init: Callable = nn.initializers.zeros_init()
+  dtype: Any = None
 
   @nn.compact
   def __call__(self, x):
     batch, height, width, channels = x.shape
     kernel = self.param('kernel', self.kernel_init, (4, 4, channels, self.features))
+    if self.dtype is not None:
+      x, kernel = x.astype(self.dtype), kernel.astype(self.dtype)
     padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
     rows = []
     for row_phase in (0, 1):  # Even output rows read input rows m-1, m; odd rows m, m+1.
@@ -63,5 +221,5 @@ class SubPixelConvTranspose(nn.Module):
     out = jnp.stack(rows, axis=2)  # (B, H, row phase, W, column phase, C)
     out = out.reshape(batch, 2 * height, 2 * width, self.features)
     if self.use_bias:
-      out = out + self.param('bias', self.bias_init, (self.features,))
+      out = out + self.param('bias', self.bias_init, (self.features,)).astype(out.dtype)
     return out

@@ -4,7 +4,8 @@ import math
 import flax.linen as nn
 import jax.numpy as jnp
 
-from gan_jax.models.layers import has_bias, normalization
+from gan_jax.models.layers import (DiscriminatorHead, LayerSpec, class_condition,
+                                   generator_input)
 
 
 class MLPGenerator(nn.Module):
@@ -12,35 +13,36 @@ class MLPGenerator(nn.Module):
   out_shape: tuple[int, ...]
   features: int
   layers: int
-  norm: str = 'none'
+  spec: LayerSpec = LayerSpec()
   tanh_output: bool = True  # Images live in [-1, 1]; 2D points are unbounded.
-  axis_name: str | None = None
+  conditioning: str = 'none'
+  num_classes: int = 0
 
   @nn.compact
-  def __call__(self, z, train: bool = True):
-    x = z
+  def __call__(self, z, labels, train: bool = True):
+    x = generator_input(z, labels, self.conditioning, self.num_classes)
+    cond = class_condition(labels, self.conditioning, self.num_classes)
     for _ in range(self.layers):
-      x = nn.Dense(self.features, use_bias=has_bias(self.norm))(x)
-      x = normalization(self.norm, train, self.axis_name)(x)
-      x = nn.relu(x)
-    x = nn.Dense(math.prod(self.out_shape))(x)
+      x = self.spec.dense(self.features, x, train, normalized=True)
+      x = nn.relu(self.spec.normalize(x, train, cond))
+    x = self.spec.dense(math.prod(self.out_shape), x, train)
     if self.tanh_output:
       x = jnp.tanh(x)
     return x.reshape((z.shape[0],) + tuple(self.out_shape))
 
 
 class MLPDiscriminator(nn.Module):
-  """x -> flatten -> `layers` x (Dense, norm, LeakyReLU 0.2) -> one logit."""
+  """x -> flatten -> `layers` x (Dense, norm, LeakyReLU 0.2) -> head (logit, class logits)."""
   features: int
   layers: int
-  norm: str = 'none'
-  axis_name: str | None = None
+  spec: LayerSpec = LayerSpec()
+  conditioning: str = 'none'
+  num_classes: int = 0
 
   @nn.compact
-  def __call__(self, x, train: bool = True):
+  def __call__(self, x, labels, train: bool = True):
     x = x.reshape((x.shape[0], -1))
     for _ in range(self.layers):
-      x = nn.Dense(self.features, use_bias=has_bias(self.norm))(x)
-      x = normalization(self.norm, train, self.axis_name)(x)
-      x = nn.leaky_relu(x, 0.2)
-    return nn.Dense(1)(x)[:, 0]
+      x = self.spec.dense(self.features, x, train, normalized=True)
+      x = nn.leaky_relu(self.spec.normalize(x, train), 0.2)
+    return DiscriminatorHead(self.spec, self.conditioning, self.num_classes)(x, labels, train)

@@ -1,0 +1,12 @@
+"""SNGAN on CIFAR-10 (Miyato et al. 2018): ResNet G/D, spectral norm in D, hinge loss.
+
+python -m gan_jax.main --config configs/sngan_cifar10.py --workdir /tmp/sngan
+(Needs the network, or cifar-10-binary.tar.gz in --config.data.manual_dir.)
+Smoke run: configs/sngan_cifar10.py:tiny
+"""
+from gan_jax import config_lib
+
+
+def get_config(arg=None):
+  config = config_lib.sngan_recipe(config_lib.base_config())
+  return config_lib.maybe_tiny(config, arg)
