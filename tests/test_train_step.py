@@ -335,3 +335,15 @@ def test_generated_labels_are_uniform_classes():
   unconditional = jax.vmap(lambda k: train_step_lib.per_example_labels(k, 5, 0),
                            axis_name=train_step_lib.AXIS)(jax.random.PRNGKey(0)[None])
   np.testing.assert_array_equal(unconditional, 0)
+
+
+def test_packing_puts_consecutive_samples_side_by_side_in_channels():
+  images = np.arange(4 * 2 * 2 * 3, dtype=np.float32).reshape(4, 2, 2, 3)
+  packed = np.asarray(packing.pack(images, 2))
+  assert packed.shape == (2, 2, 2, 6) == (2,) + packing.packed_shape((2, 2, 3), 2)
+  for group in range(2):
+    np.testing.assert_array_equal(packed[group], np.concatenate(images[2 * group:2 * group + 2],
+                                                                axis=-1))
+  points = np.arange(8.0).reshape(4, 2)  # PacGAN's 2D form: (B, 2) -> (B / m, 2 m).
+  np.testing.assert_array_equal(packing.pack(points, 4), points.reshape(1, 8))
+  np.testing.assert_array_equal(packing.pack(points, 1), points)
