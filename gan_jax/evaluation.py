@@ -9,7 +9,7 @@ from pathlib import Path
 import ml_collections
 import numpy as np
 
-from gan_jax import feature_extraction, input_pipeline, mixtures, sampling, validation
+from gan_jax import feature_extraction, input_pipeline, mixtures, models, sampling, validation
 from gan_jax.metrics import inception_score, stacked_mnist, suite
 
 METRICS = ('inception', 'mode_coverage', 'stacked_mnist')
@@ -41,7 +41,7 @@ class EvalContext:
   def __init__(self, config: ml_collections.ConfigDict, generator):
     self.config = config
     self.generate = sampling.make_generate_fn(generator)
-    self.num_classes = sampling.num_classes(generator)
+    self.num_classes = models.conditional_classes(generator)
     self.cache_dir = Path(config.cache_dir).expanduser()
 
   @functools.cached_property

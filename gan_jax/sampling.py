@@ -16,11 +16,6 @@ def fixed_noise(seed: int, num: int, z_dim: int, stream: int = SNAPSHOT_STREAM) 
   return jax.random.normal(jax.random.fold_in(jax.random.PRNGKey(seed), stream), (num, z_dim))
 
 
-def num_classes(generator: nn.Module) -> int:
-  """Classes a conditional G takes (0: unconditional)."""
-  return generator.num_classes if generator.conditioning != 'none' else 0
-
-
 def balanced_labels(start: int, num: int, classes: int) -> np.ndarray:
   """Labels of samples start .. start + num - 1: classes in turn (zeros when unconditional)."""
   return (np.arange(start, start + num) % max(classes, 1)).astype(np.int32)
@@ -81,8 +76,7 @@ def generator_variables(state, which: str):
 def generate_from(generate, state, which: str, z: jax.Array, labels: np.ndarray) -> np.ndarray:
   """Samples of the 'ema' or 'raw' generator of `state` for noise `z` and class `labels`."""
   params, batch_stats, use_batch_statistics = generator_variables(state, which)
-  return np.asarray(generate(params, batch_stats, z, labels, use_batch_statistics),
-                    np.float32)
+  return np.asarray(generate(params, batch_stats, z, labels, use_batch_statistics))
 
 
 def sample_stream(generate, state, which: str, num: int, z_dim: int, seed: int,

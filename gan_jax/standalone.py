@@ -9,8 +9,8 @@ import jax
 import ml_collections
 import numpy as np
 
-from gan_jax import (checkpointing, evaluation, input_pipeline, mixtures, plots, sampling, train,
-                     validation)
+from gan_jax import (checkpointing, evaluation, input_pipeline, mixtures, models, plots, sampling,
+                     train, validation)
 
 
 def load_checkpoint(config: ml_collections.ConfigDict, workdir: Path, step: int | None):
@@ -79,7 +79,7 @@ def write_samples(config: ml_collections.ConfigDict, workdir: str, step: int | N
   generate = sampling.make_generate_fn(generator)
   out = workdir / f'samples_step_{int(state.step):07d}'
   out.mkdir(exist_ok=True)
-  classes = sampling.num_classes(generator)
+  classes = models.conditional_classes(generator)
   stream = sampling.sample_stream(generate, state, generator_choice, num_samples,
                                   config.model.z_dim, config.seed, classes)
   if config.data.name in mixtures.MIXTURES:

@@ -108,14 +108,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
       dtype=models.DTYPES[config.train.precision])
   train_step = train_step_lib.make_train_step(config, generator_pmap, discriminator_pmap,
                                               g_tx, d_tx)
-  generate = sampling.make_generate_fn(generator)
   discriminate = sampling.make_discriminate_fn(discriminator)
   num_snapshot = NUM_2D_POINTS if is_2d else config.train.num_grid_samples
   snapshot_z, snapshot_labels, grid_rows = sampling.grid_inputs(
-      config.seed, num_snapshot, config.model.z_dim, sampling.num_classes(generator))
+      config.seed, num_snapshot, config.model.z_dim, models.conditional_classes(generator))
   snapshot_real = source.read(np.arange(NUM_2D_POINTS))[0] if is_2d else None
 
-  eval_context = evaluation.EvalContext(config, generator)
+  eval_context = evaluation.EvalContext(config, generator)  # Its generate serves snapshots too.
   best_manager = checkpointing.create_best_manager(workdir) if config.best.metric else None
 
   def run_evals(host_state, step, is_last):
@@ -145,7 +144,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
                    record['step'])
 
   def snapshot(host_state, step):
-    samples = sampling.generate_from(generate, host_state, 'ema', snapshot_z, snapshot_labels)
+    samples = sampling.generate_from(eval_context.generate, host_state, 'ema', snapshot_z,
+                                     snapshot_labels)
     if not is_chief:
       return
     if is_2d:

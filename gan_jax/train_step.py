@@ -9,7 +9,7 @@ import numpy as np
 import optax
 from flax import jax_utils
 
-from gan_jax import augment, losses, packing, penalties
+from gan_jax import augment, losses, models, packing, penalties
 from gan_jax.state import GANState
 
 AXIS = 'batch'  # Name of the device axis of pmap.
@@ -153,7 +153,7 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
   augment_ops = augment.parse_policy(config.augment.policy)
   pack = config.model.pack
   acgan = config.model.d_conditioning == 'acgan'
-  num_classes = generator.num_classes if config.model.g_conditioning != 'none' else 0
+  num_classes = models.conditional_classes(generator)
   z_dim = config.model.z_dim
   n_critic = config.train.n_critic
   as_probability = config.loss.name in _PROBABILITY_LOSSES

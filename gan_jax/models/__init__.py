@@ -13,6 +13,11 @@ DTYPES = {'float32': jnp.float32, 'bfloat16': jnp.bfloat16}  # config.train.prec
 INFOGAN_DENSE_FACTOR = 16  # Lucic et al.'s 1024-wide dense layers, for features = 64.
 
 
+def conditional_classes(generator) -> int:
+  """Classes a conditional G takes (0: unconditional)."""
+  return generator.num_classes if generator.conditioning != 'none' else 0
+
+
 def layer_specs(m: ml_collections.ConfigDict, axis_name: str | None, dtype):
   """(G's, D's) LayerSpec. BigGAN's G batch norm always sees its z chunk (conditional)."""
   g_conditional = m.g_conditioning == 'cond_batch_norm' or m.name == 'biggan'
