@@ -33,6 +33,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.model.d_features = 256  # MLP: hidden width of D; DCGAN, ResNet: D's first width.
   config.model.g_layers = 3  # MLP only: hidden layers of G.
   config.model.d_layers = 3  # MLP only: hidden layers of D.
+  config.model.d_maxout_pieces = 1  # MLP only: >1 makes D's units maxout of this many pieces.
   # Normalization of each network: 'none', 'batch_norm', 'layer_norm', 'spectral_norm', or
   # 'spectral_norm+batch_norm' / 'spectral_norm+layer_norm' (both).
   config.model.g_norm = 'none'
@@ -101,7 +102,9 @@ def base_config() -> ml_collections.ConfigDict:
   # num_samples, ...); values go to TensorBoard and workdir/metrics.jsonl with their protocol.
   config.evals = ml_collections.ConfigDict()
   config.best = ml_collections.ConfigDict()
-  config.best.metric = ''  # '<eval name>/<metric>' whose best value keeps workdir/best ('' = off).
+  # '<eval name>/<metric>' (EMA G) or '<eval name>/<metric>/raw' whose best value keeps
+  # workdir/best ('' = off).
+  config.best.metric = ''
   config.best.mode = 'min'  # 'min' (FID, KID) or 'max' (precision, modes).
   config.inception_weights = placeholder(str)  # .npz or pytorch-fid .pth (None: env, else download).
   config.cache_dir = '~/.cache/gan_jax'  # Reference features, weights, the MNIST classifier.

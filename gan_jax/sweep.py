@@ -1,7 +1,7 @@
 """Sweeps and ablations: one experiments/*.py file -> one training run per variant and seed.
 
 python -m gan_jax.sweep experiments/NAME.py --workdir runs/NAME [--shard i/n]
-  [--print_commands | --report]
+  [--print_commands | --report] [--set field=value ...]
 
 A sweep file defines `get_sweep()`, returning a dict:
   config          base config, as for --config: 'configs/default.py' or 'configs/default.py:tiny'.
@@ -16,7 +16,9 @@ A sweep file defines `get_sweep()`, returning a dict:
                   the base config's best.metric and best.mode).
 The variants are the product of `variants`, `grid` and `random` (each optional). Every
 trial is a normal run of gan_jax.main in WORKDIR/<trial name>, e.g.
-runs/NAME/loss.name=hinge,seed=1.
+runs/NAME/loss.name=hinge,seed=1. `--set field=value` adds this machine's settings to every
+trial's command without making them part of the experiment or its trial names: local data
+and weights, e.g. --set data.manual_dir=../shared/data/mnist.
 """
 import copy
 import dataclasses
@@ -206,13 +208,11 @@ def check_spec(spec, file: str) -> None:
 
 
 def check_metric(metric: str, config: ml_collections.ConfigDict, file: str) -> None:
-  """'<eval>/<metric>' or '<eval>/<metric>/raw', with an eval the base config has."""
-  parts = metric.split('/')
-  if not (2 <= len(parts) <= 3 and parts[0] in config.evals and parts[1]
-          and parts[2:] in ([], ['raw'])):
-    raise SweepError(f"{file}: metric={metric!r} must be '<eval>/<metric>' (the EMA generator's) "
-                     f"or '<eval>/<metric>/raw', with an eval of the base config: "
-                     f'{sorted(config.evals)}.')
+  """'<eval>/<metric>' or '<eval>/<metric>/raw', of an eval and generator the base config runs."""
+  try:
+    validation.check_metric_name('metric', metric, config.evals)
+  except validation.ConfigError as e:
+    raise SweepError(f'{file}: {e}') from None
 
 
 # ---------------------------------------------------------------- variants and trials
@@ -265,6 +265,21 @@ def trial_command(config_arg: str, workdir: Path, overrides: dict) -> list[str]:
           *(f'--config.{field}={value}' for field, value in overrides.items())]
 
 
+def parse_settings(settings: list[str], config: ml_collections.ConfigDict) -> dict:
+  """--set 'field=value' strings -> {field: value string}, each field checked to exist."""
+  parsed = {}
+  for setting in settings:
+    field, equals, value = setting.partition('=')
+    if not equals:
+      raise SweepError(f'--set {setting!r}: expected field=value, e.g. '
+                       '--set data.manual_dir=../shared/data/mnist.')
+    if field == 'seed':
+      raise SweepError("--set seed: set config.seed with the sweep's 'seeds' list.")
+    field_type(config, field, f'--set {setting!r}')
+    parsed[field] = value
+  return parsed
+
+
 def apply_overrides(config: ml_collections.ConfigDict,
                     overrides: dict) -> ml_collections.ConfigDict:
   config = copy.deepcopy(config)  # Placeholders keep their type, unlike a to_dict() copy.
@@ -277,8 +292,12 @@ def apply_overrides(config: ml_collections.ConfigDict,
   return config
 
 
-def make_trials(spec: dict, config: ml_collections.ConfigDict, root: Path, file: str) -> list:
-  """Variant-major: trial index = variant index * len(seeds) + seed index."""
+def make_trials(spec: dict, config: ml_collections.ConfigDict, root: Path, file: str,
+                settings: dict | None = None) -> list:
+  """Variant-major: trial index = variant index * len(seeds) + seed index.
+
+  `settings` (parse_settings) go last on every command; validation sees the experiment alone.
+  """
   variants = expand_variants(spec, config)
   varied = list(dict.fromkeys(field for v in variants for field in v))
   trials, names = [], {}
@@ -302,12 +321,12 @@ def make_trials(spec: dict, config: ml_collections.ConfigDict, root: Path, file:
         index=len(trials), name=name, variant=variant_name(variant),
         fields={f: config_path.get_value(f, trial_config) for f in varied}, seed=seed,
         overrides=overrides, workdir=workdir, num_steps=trial_config.train.num_steps,
-        command=trial_command(spec['config'], workdir, overrides)))
+        command=trial_command(spec['config'], workdir, {**overrides, **(settings or {})})))
   return trials
 
 
-def load_sweep(file: str, root: Path) -> Sweep:
-  """Reads and checks a sweep file; its trials' workdirs are under `root`."""
+def load_sweep(file: str, root: Path, settings: list[str] = ()) -> Sweep:
+  """Reads and checks a sweep file; its trials' workdirs are under `root`; `settings` as --set."""
   module = load_module(file, 'sweep file')
   if not hasattr(module, 'get_sweep'):
     raise SweepError(f'{file} defines no get_sweep().')
@@ -318,7 +337,7 @@ def load_sweep(file: str, root: Path) -> Sweep:
   metric = spec.get('metric', config.best.metric)
   if metric:
     check_metric(metric, config, file)
-  trials = make_trials(spec, config, root, file)
+  trials = make_trials(spec, config, root, file, parse_settings(list(settings), config))
   varied = list(trials[0].fields)
   return Sweep(file=file, config=spec['config'], varied=varied, seeds=spec['seeds'],
                metric=metric, mode=spec.get('mode', config.best.mode), trials=trials)
@@ -457,12 +476,12 @@ def run_trials(trials: list) -> int:
 
 
 def sweep_command(file: str, root: Path, shard: str | None = None, print_commands: bool = False,
-                  report: bool = False) -> int:
+                  report: bool = False, settings: list[str] = ()) -> int:
   """What the command line does; the exit status."""
   if report and (print_commands or shard):
     raise SweepError('--report reads every trial; it takes neither --print_commands nor --shard.')
   selected = parse_shard(shard) if shard else None  # Before the slow part: loading the sweep.
-  sweep = load_sweep(file, root)
+  sweep = load_sweep(file, root, settings)
   if report:
     from gan_jax import sweep_report  # Matplotlib: only the report needs it.
     for path in sweep_report.write_report(sweep, root):
@@ -480,10 +499,10 @@ def sweep_command(file: str, root: Path, shard: str | None = None, print_command
 def main(argv):
   if len(argv) != 2:
     raise app.UsageError('Usage: python -m gan_jax.sweep experiments/NAME.py --workdir runs/NAME '
-                         '[--shard i/n] [--print_commands | --report]')
+                         '[--shard i/n] [--print_commands | --report] [--set field=value ...]')
   try:
     sys.exit(sweep_command(argv[1], Path(FLAGS.workdir), FLAGS.shard, FLAGS.print_commands,
-                           FLAGS.report))
+                           FLAGS.report, FLAGS.set))
   except SweepError as e:
     sys.exit(f'gan_jax.sweep: {e}')
 
@@ -496,5 +515,7 @@ if __name__ == '__main__':
   flags.DEFINE_string('shard', None, "'i/n': only the trials whose index % n == i (machine i/n).")
   flags.DEFINE_bool('report', False,
                     "No training: results.csv, results.md and plots/ from the trials' metrics.")
+  flags.DEFINE_multi_string('set', [], "'field=value': this machine's setting for every trial "
+                            '(local data or weights), outside the trial names.')
   flags.mark_flag_as_required('workdir')
   app.run(main)

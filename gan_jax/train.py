@@ -132,8 +132,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
         keep_if_best(best_manager, host_state, records)
 
   def keep_if_best(manager, host_state, records):
-    name, _, metric = config.best.metric.partition('/')
-    candidates = [r for r in records if (r['eval'], r['metric']) == (name, metric)]
+    wanted = validation.metric_name_parts(config.best.metric)
+    candidates = [r for r in records if (r['eval'], r['metric'], r['generator']) == wanted]
     if not candidates:
       return
     record, best = candidates[0], checkpointing.best_record(manager)

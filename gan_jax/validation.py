@@ -46,6 +46,32 @@ def dcgan_sizes(limit: int = 1024) -> list[int]:
   return [s for s in range(1, limit + 1) if upsamplings(s) is not None]
 
 
+def metric_name_parts(text: str) -> tuple[str, str, str] | None:
+  """'<eval>/<metric>' (the EMA generator's value) or '<eval>/<metric>/raw' -> (eval, metric,
+  generator); None when the text is neither."""
+  parts = text.split('/')
+  if len(parts) == 2 and all(parts):
+    return parts[0], parts[1], 'ema'
+  if len(parts) == 3 and parts[0] and parts[1] and parts[2] == 'raw':
+    return parts[0], parts[1], 'raw'
+  return None
+
+
+def check_metric_name(field: str, text: str, evals: ml_collections.ConfigDict) -> tuple:
+  """metric_name_parts of `text`, which must name an eval of `evals` and a generator it runs."""
+  parts = metric_name_parts(text)
+  if parts is None or parts[0] not in evals:
+    raise ConfigError(f"{field}={text!r} must be '<eval>/<metric>' (the EMA generator's value) or "
+                      f"'<eval>/<metric>/raw', with an eval of config.evals: {tuple(evals)}.")
+  name, metric, generator = parts
+  evaluated = evals[name].generator
+  if evaluated not in (generator, 'both'):
+    other = f'{name}/{metric}' + ('/raw' if evaluated == 'raw' else '')
+    raise ConfigError(f"{field}={text!r} is the {generator} generator's value, but "
+                      f'config.evals.{name}.generator={evaluated!r}; use {other!r}.')
+  return parts
+
+
 def check_config(config: ml_collections.ConfigDict) -> None:
   """Checks that need no data: names, ranges and combinations."""
   _one_of('model.name', config.model.name, MODELS)
@@ -62,7 +88,10 @@ def check_config(config: ml_collections.ConfigDict) -> None:
             'train.max_to_keep', 'train.num_grid_samples', 'data.prefetch', 'model.pack',
             'penalty.interval', 'model.embedding_dim')
   if config.model.name == 'mlp':
-    _positive(config, 'model.g_layers', 'model.d_layers')
+    _positive(config, 'model.g_layers', 'model.d_layers', 'model.d_maxout_pieces')
+  elif config.model.d_maxout_pieces != 1:
+    raise ConfigError(f'config.model.d_maxout_pieces={config.model.d_maxout_pieces!r} is for '
+                      f"config.model.name='mlp' only (here {config.model.name!r}); use 1.")
   _in_unit_interval('optim.b1', config.optim.b1)
   _in_unit_interval('optim.b2', config.optim.b2)
   _in_unit_interval('train.ema_decay', config.train.ema_decay)
@@ -84,10 +113,7 @@ def check_config(config: ml_collections.ConfigDict) -> None:
   for name, ev in config.evals.items():
     check_eval(name, ev, config)
   if config.best.metric:
-    name, _, metric = config.best.metric.partition('/')
-    if name not in config.evals or not metric:
-      raise ConfigError(f'config.best.metric={config.best.metric!r} must be "<eval name>/<metric>" '
-                        f'with an eval name from config.evals: {tuple(config.evals)}.')
+    check_metric_name('config.best.metric', config.best.metric, config.evals)
   _one_of('best.mode', config.best.mode, ('min', 'max'))
   if not 0 <= config.seed < 2**31:  # JAX keeps 32 bits: larger seeds would collide.
     raise ConfigError(f'config.seed={config.seed!r} must be in [0, 2**31).')

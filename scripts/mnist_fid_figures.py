@@ -3,8 +3,9 @@
 PYTHONPATH=. python scripts/mnist_fid_figures.py --manual_dir=../shared/data/mnist \
   --inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
 
-Pairs: train (first 10,000) vs test (10,000), and test[:5,000] vs test[5,000:]
-(only the latter with --splits=test).
+Pairs: train (first 10,000, and the first N of them for each N of --train_sizes) vs test
+(10,000), and test[:5,000] vs test[5,000:] (only the latter with --splits=test). Fewer
+samples bias FID upwards: --train_sizes=2000 is the floor of a 2,000-sample FID.
 Features are cached per split in --cache_dir, so a rerun (or an interrupted
 run) only computes what is missing. Prints and writes one JSON object.
 """
@@ -24,6 +25,7 @@ flags.DEFINE_string('inception_weights', None, '.npz or pytorch-fid .pth.')
 flags.DEFINE_string('cache_dir', '~/.cache/gan_jax', 'Feature cache.')
 flags.DEFINE_string('out', 'mnist_fid_figures.json', 'Where the JSON goes.')
 flags.DEFINE_list('splits', ['test', 'train'], 'Splits to embed: test (needed), train.')
+flags.DEFINE_list('train_sizes', [], 'Also train[:N] vs test for these N < 10,000.')
 
 
 def main(argv):
@@ -41,6 +43,8 @@ def main(argv):
   pairs = {'test[:5000] vs test[5000:]': (test[:5000], test[5000:])}
   if 'train' in features:
     pairs['train[:10000] vs test'] = (features['train'], test)
+    for size in map(int, FLAGS.train_sizes):
+      pairs[f'train[:{size}] vs test'] = (features['train'][:size], test)
   result = {name: suite.feature_metrics(a, b, kid_subsets=100, kid_subset_size=1000,
                                         prdc_samples=10_000)
             for name, (a, b) in pairs.items()}

@@ -192,6 +192,30 @@ def test_mode_coverage_needs_2d_and_best_metric_names_an_eval():
   config.best.metric = 'fid/fid'
   with pytest.raises(ConfigError, match=r"config.best.metric='fid/fid'.*\('coverage',\)"):
     check_config(config)
+  config.best.metric = 'coverage/reverse_kl/raw'  # The default evaluates the EMA G only.
+  with pytest.raises(ConfigError, match=r"the raw generator's value, but config.evals.coverage."
+                                        r"generator='ema'; use 'coverage/reverse_kl'"):
+    check_config(config)
+  config.evals.coverage.generator = 'raw'
+  config.best.metric = 'coverage/reverse_kl'
+  with pytest.raises(ConfigError, match=r"generator='raw'; use 'coverage/reverse_kl/raw'"):
+    check_config(config)
+
+
+def test_best_checkpoint_follows_the_generator_best_metric_names(tmp_path):
+  config = load_config('default')
+  config.evals.coverage.generator = 'both'
+  config.evals.coverage.every_steps = 2
+  config.best.metric = 'coverage/reverse_kl/raw'
+  train.train_and_evaluate(config, str(tmp_path))
+  records = [json.loads(l) for l in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
+  raw = {r['step']: r['value'] for r in records
+         if (r['metric'], r['generator']) == ('reverse_kl', 'raw')}
+  ema = {r['step']: r['value'] for r in records
+         if (r['metric'], r['generator']) == ('reverse_kl', 'ema')}
+  assert sorted(raw) == sorted(ema) == [2, 4] and raw != ema
+  kept = json.loads(next((tmp_path / 'best').glob('*/metric/*')).read_text())
+  assert (kept['generator'], kept['value']) == ('raw', min(raw.values()))
 
 
 def test_conditional_sample_grid_has_one_row_per_class():

@@ -234,3 +234,19 @@ def test_conditional_affine_is_a_scale_and_shift_per_class():
   out = layer.apply(params, x, cond, train=False)
   for i, label in enumerate([1, 0, 1]):
     np.testing.assert_allclose(out[i], x[i] * (1 + gamma[label]) + beta[label], rtol=1e-6)
+
+
+def test_maxout_discriminator_takes_the_max_of_each_units_pieces():
+  """PacGAN's D: each hidden unit is the max of its `pieces` linear maps, in numpy by hand."""
+  from gan_jax.models.mlp import MLPDiscriminator
+  features, pieces = 3, 5
+  discriminator = MLPDiscriminator(features, layers=1, maxout_pieces=pieces)
+  x = jax.random.normal(jax.random.PRNGKey(0), (4, 2))
+  variables = discriminator.init(jax.random.PRNGKey(1), x, None, train=False)
+  logits, _ = discriminator.apply(variables, x, None, train=False)
+  hidden, out = variables['params']['Dense_0'], variables['params']['DiscriminatorHead_0']['Dense_0']
+  # Unit j's pieces are columns j*pieces .. j*pieces+pieces-1 of the first kernel.
+  pre = np.asarray(x) @ hidden['kernel'] + hidden['bias']
+  units = pre.reshape(4, features, pieces).max(axis=2)
+  assert hidden['kernel'].shape == (2, features * pieces)
+  np.testing.assert_allclose(logits, units @ out['kernel'][:, 0] + out['bias'][0], rtol=1e-5)

@@ -7,6 +7,7 @@ first trial of each loss compiles.
 import csv
 import json
 import os
+import re
 import shlex
 import shutil
 import statistics
@@ -198,6 +199,28 @@ def test_print_commands_prints_one_command_per_trial_and_runs_nothing(tmp_path, 
       f'--workdir={tmp_path}/ring/{TINY_TRIALS[i]}' for i in (0, 2)]
 
 
+def test_machine_settings_end_every_command_and_stay_out_of_trial_names(tmp_path, capsys):
+  settings = ['data.manual_dir=/data/mnist', 'inception_weights=/w/pool3.npz']
+  assert sweep.sweep_command(TINY, tmp_path / 'ring', print_commands=True, settings=settings) == 0
+  lines = capsys.readouterr().out.splitlines()
+  assert len(lines) == 4
+  for line, name in zip(lines, TINY_TRIALS):
+    argv = shlex.split(line)
+    assert argv[4] == f'--workdir={tmp_path}/ring/{name}'
+    assert argv[-2:] == ['--config.data.manual_dir=/data/mnist',
+                         '--config.inception_weights=/w/pool3.npz']
+
+
+@pytest.mark.parametrize('setting,message', [
+    ('data.manual_dir', 'expected field=value'),
+    ('data.manual=/x', "'data.manual' is not a field of the base config; data has:"),
+    ('seed=3', "set config.seed with the sweep's 'seeds' list"),
+])
+def test_bad_machine_settings_are_rejected(tmp_path, setting, message):
+  with pytest.raises(sweep.SweepError, match=re.escape(message)):
+    sweep.load_sweep(TINY, tmp_path, [setting])
+
+
 def write_sweep(tmp_path, **spec):
   path = tmp_path / 'sweep_file.py'
   path.write_text(f'def get_sweep():\n  return {spec!r}\n')
@@ -229,7 +252,8 @@ BASE = dict(config='configs/default.py:tiny', seeds=[0])
     (dict(BASE, random={'optim.g_lr': (0.0, 1e-3, 'log')}, random_samples=2), 'low > 0 for log'),
     (dict(BASE, random={'loss.name': (1, 2, 'linear')}, random_samples=2), 'numeric field'),
     (dict(BASE, random={'loss.name': ['hinge']}, random_samples=3), 'are both'),
-    (dict(BASE, metric='cover/reverse_kl'), "with an eval of the base config: ['coverage']"),
+    (dict(BASE, metric='cover/reverse_kl'), "with an eval of config.evals: ('coverage',)"),
+    (dict(BASE, metric='coverage/reverse_kl/raw'), "config.evals.coverage.generator='ema'"),
     (dict(BASE, mode='lowest'), "mode='lowest'; accepted: ('min', 'max')"),
     (dict(BASE, config='configs/nope.py'), "config file 'configs/nope.py' not found"),
 ])

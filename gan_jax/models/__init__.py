@@ -41,7 +41,7 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
   if m.name == 'mlp':
     return (MLPGenerator(tuple(data_shape), m.g_features, m.g_layers, g_spec,
                          tanh_output=len(data_shape) == 3, **g_cond),
-            MLPDiscriminator(m.d_features, m.d_layers, d_spec, **d_cond))
+            MLPDiscriminator(m.d_features, m.d_layers, d_spec, m.d_maxout_pieces, **d_cond))
   if m.name not in MODELS:
     raise ValueError(f'Unknown config.model.name {m.name!r}; accepted: {MODELS}.')
   size, _, channels = data_shape

@@ -32,10 +32,15 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-  """x -> flatten -> `layers` x (Dense, norm, LeakyReLU 0.2) -> head (logit, class logits)."""
+  """x -> flatten -> `layers` x (Dense, norm, activation) -> head (logit, class logits).
+
+  The activation is LeakyReLU 0.2, or with `maxout_pieces` > 1 a maxout unit (Goodfellow et
+  al. 2013): each of the `features` outputs is the max of that many linear pieces (PacGAN's D).
+  """
   features: int
   layers: int
   spec: LayerSpec = LayerSpec()
+  maxout_pieces: int = 1
   conditioning: str = 'none'
   num_classes: int = 0
 
@@ -43,6 +48,10 @@ class MLPDiscriminator(nn.Module):
   def __call__(self, x, labels, train: bool = True):
     x = x.reshape((x.shape[0], -1))
     for _ in range(self.layers):
-      x = self.spec.dense(self.features, x, train, normalized=True)
-      x = nn.leaky_relu(self.spec.normalize(x, train), 0.2)
+      x = self.spec.dense(self.features * self.maxout_pieces, x, train, normalized=True)
+      x = self.spec.normalize(x, train)
+      if self.maxout_pieces > 1:
+        x = x.reshape(x.shape[:-1] + (self.features, self.maxout_pieces)).max(axis=-1)
+      else:
+        x = nn.leaky_relu(x, 0.2)
     return DiscriminatorHead(self.spec, self.conditioning, self.num_classes)(x, labels, train)
