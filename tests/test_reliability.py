@@ -12,7 +12,7 @@ import jax
 import numpy as np
 import pytest
 
-from conftest import REPO, patch_train_step
+from conftest import REPO, patch_train_step, xla_flags
 from gan_jax import checkpointing, evaluation, standalone, train, validation
 from test_train import load_config
 
@@ -25,8 +25,7 @@ def free_port() -> int:
 
 def launch(workdir, config_file, *overrides, devices=4, log=None) -> subprocess.Popen:
   """`python -m gan_jax.main` in its own process with `devices` CPU devices."""
-  env = {**os.environ, 'XLA_FLAGS': f'--xla_force_host_platform_device_count={devices}',
-         'JAX_PLATFORMS': 'cpu'}
+  env = {**os.environ, 'XLA_FLAGS': xla_flags(devices), 'JAX_PLATFORMS': 'cpu'}
   return subprocess.Popen(
       [sys.executable, '-m', 'gan_jax.main', '--config', config_file, '--workdir', str(workdir),
        *overrides], cwd=REPO, env=env, stdout=subprocess.DEVNULL,

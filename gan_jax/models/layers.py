@@ -187,14 +187,29 @@ def class_condition(labels, conditioning: str, num_classes: int):
   return None
 
 
+# Output phase -> its two taps (kernel index, input offset) along one axis: output row 2a
+# is x[a-1] K[0] + x[a] K[2], row 2a+1 is x[a] K[1] + x[a+1] K[3] (likewise for columns).
+_PHASE_TAPS = {0: ((0, -1), (2, 0)), 1: ((1, 0), (3, 1))}
+
+
+def _shifted(x: jax.Array, row_offset: int, column_offset: int) -> jax.Array:
+  """x[:, a + row_offset, b + column_offset] for offsets in {-1, 0, 1}, zero outside x."""
+  _, height, width, _ = x.shape
+  padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+  return padded[:, 1 + row_offset:1 + row_offset + height, 1 + column_offset:1 + column_offset + width]
+
+
 class SubPixelConvTranspose(nn.Module):
   """`nn.ConvTranspose(features, (4, 4), strides=(2, 2), padding='SAME')`, computed faster.
 
   Same parameters (kernel (4, 4, in, out) and bias, same initialisers) and the
-  same outputs, up to float rounding. Output row 2m is x[m-1] K[0] + x[m] K[2]
-  and row 2m+1 is x[m] K[1] + x[m+1] K[3] (likewise for columns), so the layer
-  is four 2x2 convolutions, one per output phase, interleaved. XLA:CPU takes
-  the gradient of a strided transposed convolution ~10x slower than this.
+  same outputs, up to float rounding. Each of the four output phases (even or
+  odd row, even or odd column) sums four taps (_PHASE_TAPS), and a tap is a
+  per-pixel matmul of the input with one kernel slice, shifted by at most one
+  pixel. So the layer is four matmuls (one per phase, its four taps side by
+  side) plus shifted sums, and so are both of its gradients: XLA:CPU runs
+  these ~2x faster than four 2x2 convolutions and ~10x faster than the
+  gradient of a strided transposed convolution.
   """
   features: int
   use_bias: bool = True
@@ -208,15 +223,17 @@ class SubPixelConvTranspose(nn.Module):
     kernel = self.param('kernel', self.kernel_init, (4, 4, channels, self.features))
     if self.dtype is not None:
       x, kernel = x.astype(self.dtype), kernel.astype(self.dtype)
-    padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    pixels = x.reshape(-1, channels)
     rows = []
-    for row_phase in (0, 1):  # Even output rows read input rows m-1, m; odd rows m, m+1.
+    for row_phase in (0, 1):
       columns = []
       for column_phase in (0, 1):
-        window = padded[:, row_phase:row_phase + height + 1, column_phase:column_phase + width + 1]
-        columns.append(jax.lax.conv_general_dilated(
-            window, kernel[row_phase::2, column_phase::2], (1, 1), 'VALID',
-            dimension_numbers=('NHWC', 'HWIO', 'NHWC')))
+        taps = [(ky, dy, kx, dx) for ky, dy in _PHASE_TAPS[row_phase]
+                for kx, dx in _PHASE_TAPS[column_phase]]
+        products = pixels @ jnp.concatenate([kernel[ky, kx] for ky, _, kx, _ in taps], axis=1)
+        products = products.reshape(batch, height, width, len(taps), self.features)
+        columns.append(sum(_shifted(products[:, :, :, t], dy, dx)
+                           for t, (_, dy, _, dx) in enumerate(taps)))
       rows.append(jnp.stack(columns, axis=3))  # (B, H, W, column phase, C)
     out = jnp.stack(rows, axis=2)  # (B, H, row phase, W, column phase, C)
     out = out.reshape(batch, 2 * height, 2 * width, self.features)
