@@ -68,10 +68,10 @@ def create_source(data: ml_collections.ConfigDict, seed: int):
                                      data.center_crop)
   if data.name == 'stacked_mnist':
     mnist = data_sources.TfdsSource('mnist', data.split, data.data_dir, data.manual_dir,
-                                    data.image_size, data.center_crop)
+                                    data.image_size, data.center_crop, data.in_memory_mb)
     return StackedMNISTSource(mnist, seed)
   return data_sources.TfdsSource(data.name, data.split, data.data_dir, data.manual_dir,
-                                 data.image_size, data.center_crop)
+                                 data.image_size, data.center_crop, data.in_memory_mb)
 
 
 @functools.lru_cache(maxsize=2)

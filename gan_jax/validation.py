@@ -98,6 +98,7 @@ def check_config(config: ml_collections.ConfigDict) -> None:
   if not 0 <= config.optim.warmup_steps < config.train.num_steps:
     raise ConfigError(f'config.optim.warmup_steps={config.optim.warmup_steps!r} must be in '
                       f'[0, config.train.num_steps={config.train.num_steps}).')
+  _non_negative(config, 'data.in_memory_mb')
   _non_negative(config, *[f'penalty.{name}' for name in penalties.PENALTIES], 'loss.acgan_weight',
                 'optim.d_weight_clip', 'train.ema_halflife_images', 'train.ema_start_step',
                 'model.attention_resolution')

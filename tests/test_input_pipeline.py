@@ -130,6 +130,27 @@ def test_real_mnist_through_manual_dir(mnist_data_dir, mnist_manual_dir):
   assert 0.05 < np.mean(images > 0) < 0.3  # Digits are thin strokes on black.
 
 
+@pytest.mark.parametrize('in_memory_mb,decoded', [(2, False), (3, True)])
+def test_in_memory_split_reads_the_same_images(mnist_data_dir, mnist_manual_dir, in_memory_mb,
+                                               decoded):
+  """MNIST's test split resized to 16x16 is 10,000 * 256 bytes = 2.44 MB of uint8."""
+  source = lambda mb: data_sources.TfdsSource('mnist', 'test', mnist_data_dir, mnist_manual_dir,
+                                              16, False, in_memory_mb=mb)
+  in_memory, per_batch = source(in_memory_mb), source(0)
+  assert (in_memory._decoded is not None) == decoded
+  indices = np.random.default_rng(0).permutation(10_000)[:300]
+  for a, b in zip(in_memory.read(indices), per_batch.read(indices)):
+    np.testing.assert_array_equal(a, b)
+
+
+def test_in_memory_split_under_mock_data(mock_tfds):
+  with mock_tfds(num_examples=12):
+    source = data_sources.TfdsSource('cifar10', 'train', None, None, 16, False, in_memory_mb=1)
+    images, labels = source.read(np.arange(5))
+  assert source._decoded is not None
+  assert images.shape == (5, 16, 16, 3) and images.dtype == np.float32 and labels.shape == (5,)
+
+
 def test_missing_manual_files_fail_fast_with_instructions(tmp_path):
   (tmp_path / 'manual').mkdir()
   with pytest.raises(data_sources.DataError, match='lacks.*train-images-idx3-ubyte.gz') as error:

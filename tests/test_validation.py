@@ -33,6 +33,7 @@ def config_with(**overrides):
     ({'penalty__interval': 0}, r'config.penalty.interval=0 must be > 0'),
     ({'penalty__r1': -1.0}, r'config.penalty.r1=-1.0 must be >= 0'),
     ({'train__ema_start_step': -1}, r'config.train.ema_start_step=-1 must be >= 0'),
+    ({'data__in_memory_mb': -1}, r'config.data.in_memory_mb=-1 must be >= 0'),
     ({'optim__schedule': 'step'}, r"config.optim.schedule='step'.*'constant', 'linear', 'cosine'"),
     ({'model__z_dim': 0}, r'config.model.z_dim=0 must be > 0'),
     ({'model__g_features': -8}, r'config.model.g_features=-8 must be > 0'),
