@@ -233,9 +233,8 @@ class SubPixelConvTranspose(nn.Module):
         taps = [(ky, dy, kx, dx) for ky, dy in _PHASE_TAPS[row_phase]
                 for kx, dx in _PHASE_TAPS[column_phase]]
         products = pixels @ jnp.concatenate([kernel[ky, kx] for ky, _, kx, _ in taps], axis=1)
-        products = products.reshape(batch, height, width, len(taps), self.features)
-        columns.append(sum(_shifted(products[:, :, :, t], dy, dx)
-                           for t, (_, dy, _, dx) in enumerate(taps)))
+        products = jnp.split(products.reshape(batch, height, width, -1), len(taps), axis=-1)
+        columns.append(sum(_shifted(tap, dy, dx) for tap, (_, dy, _, dx) in zip(products, taps)))
       rows.append(jnp.stack(columns, axis=3))  # (B, H, W, column phase, C)
     out = jnp.stack(rows, axis=2)  # (B, H, row phase, W, column phase, C)
     out = out.reshape(batch, 2 * height, 2 * width, self.features)
