@@ -24,7 +24,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.channels = placeholder(int)  # Folder images: 1 (grey) or 3 (RGB); None: 3.
   config.data.center_crop = False  # Crop to a centred square before resizing (CelebA).
   config.data.prefetch = 2  # Batches prepared ahead on a host thread and placed on device.
-  config.data.in_memory_mb = 1024  # Decode a tfds split into memory once if it fits (0: never).
+  config.data.in_memory_mb = 1024  # Hold a tfds split decoded in memory if it fits (0: never).
 
   config.model = ml_collections.ConfigDict()
   config.model.name = 'mlp'  # 'mlp', 'dcgan', 'infogan' (Lucic et al.), 'resnet' (SNGAN), 'biggan'.

@@ -4,6 +4,7 @@ Each source has `spec`, `num_examples` and `read(indices) -> (images, labels)`, 
 images float32 in [-1, 1], shaped (n, H, W, C).
 """
 import dataclasses
+import functools
 import logging
 import os
 import time
@@ -80,9 +81,9 @@ class TfdsSource:
 
   Offline, tfds prepares from raw files in `manual_dir` (their official names).
   A split whose decoded (cropped, resized) uint8 images fit in `in_memory_mb`
-  is decoded once, here: decoding a batch of 64 MNIST records costs the host
-  ~10 ms of CPU, which on a CPU-only machine slows the train step it shares
-  the cores with.
+  is decoded once, at the first read: decoding a batch of 64 MNIST records
+  costs the host ~10 ms of CPU, which on a CPU-only machine slows the train
+  step it shares the cores with.
   """
 
   def __init__(self, name: str, split: str, data_dir: str | None, manual_dir: str | None,
@@ -121,14 +122,8 @@ class TfdsSource:
     self.spec = DataSpec(output_shape(native, image_size, center_crop),
                          features['label'].num_classes if self._has_label else None)
     self.num_examples = len(self._records)
-    self._decoded = None
-    decoded_bytes = self.num_examples * int(np.prod(self.spec.shape))
-    if decoded_bytes <= in_memory_mb * 2**20:
-      start = time.perf_counter()
-      self._decoded = self._decode_all()
-      logging.info('Decoded %d images of %s[%s] into memory (%.0f MB) in %.1f s.',
-                   self.num_examples, name, split, decoded_bytes / 2**20,
-                   time.perf_counter() - start)
+    self._name = f'{name}[{split}]'
+    self._in_memory = self.num_examples * int(np.prod(self.spec.shape)) <= in_memory_mb * 2**20
 
   def _decode(self, indices) -> tuple[np.ndarray, np.ndarray]:
     """uint8 images (cropped, resized) and int32 labels of records `indices`."""
@@ -137,16 +132,23 @@ class TfdsSource:
     labels = np.array([r['label'] if self._has_label else 0 for r in records], np.int32)
     return images, labels
 
-  def _decode_all(self, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    parts = [self._decode(range(start, min(start + chunk, self.num_examples)))
-             for start in range(0, self.num_examples, chunk)]
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+  @functools.cached_property
+  def _split_in_memory(self) -> tuple[np.ndarray, np.ndarray]:
+    """The whole split through _decode, at the first read: a source built only for its spec
+    or size (evaluation references, standalone commands) decodes nothing."""
+    start, chunk = time.perf_counter(), 2048
+    parts = [self._decode(range(first, min(first + chunk, self.num_examples)))
+             for first in range(0, self.num_examples, chunk)]
+    images, labels = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    logging.info('Decoded %d images of %s into memory (%.0f MB) in %.1f s.', self.num_examples,
+                 self._name, images.nbytes / 2**20, time.perf_counter() - start)
+    return images, labels
 
   def read(self, indices: np.ndarray):
-    if self._decoded is None:
-      images, labels = self._decode(indices)
+    if self._in_memory:
+      images, labels = (part[indices] for part in self._split_in_memory)
     else:
-      images, labels = (part[indices] for part in self._decoded)
+      images, labels = self._decode(indices)
     return to_unit_range(images), labels
 
 

@@ -137,7 +137,8 @@ def test_in_memory_split_reads_the_same_images(mnist_data_dir, mnist_manual_dir,
   source = lambda mb: data_sources.TfdsSource('mnist', 'test', mnist_data_dir, mnist_manual_dir,
                                               16, False, in_memory_mb=mb)
   in_memory, per_batch = source(in_memory_mb), source(0)
-  assert (in_memory._decoded is not None) == decoded
+  assert in_memory._in_memory == decoded and not per_batch._in_memory
+  assert '_split_in_memory' not in vars(in_memory)  # Building a source decodes nothing.
   indices = np.random.default_rng(0).permutation(10_000)[:300]
   for a, b in zip(in_memory.read(indices), per_batch.read(indices)):
     np.testing.assert_array_equal(a, b)
@@ -146,8 +147,8 @@ def test_in_memory_split_reads_the_same_images(mnist_data_dir, mnist_manual_dir,
 def test_in_memory_split_under_mock_data(mock_tfds):
   with mock_tfds(num_examples=12):
     source = data_sources.TfdsSource('cifar10', 'train', None, None, 16, False, in_memory_mb=1)
+    assert source._in_memory
     images, labels = source.read(np.arange(5))
-  assert source._decoded is not None
   assert images.shape == (5, 16, 16, 3) and images.dtype == np.float32 and labels.shape == (5,)
 
 
