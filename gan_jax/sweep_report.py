@@ -19,11 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gan_jax import sweep as sweep_lib  # noqa: E402
-
-
-def metric_key(record: dict) -> str:
-  name = f'{record["eval"]}/{record["metric"]}'
-  return name if record['generator'] == 'ema' else f'{name}/{record["generator"]}'
+from gan_jax import validation  # noqa: E402
 
 
 def read_metrics(workdir: Path) -> tuple[dict[str, dict[int, float]], dict[str, dict]]:
@@ -37,7 +33,8 @@ def read_metrics(workdir: Path) -> tuple[dict[str, dict[int, float]], dict[str, 
     except json.JSONDecodeError:
       continue  # A line cut by a kill.
     # A run resumed from an older checkpoint evaluates some steps again: the last record wins.
-    series.setdefault(metric_key(record), {})[record['step']] = record['value']
+    key = validation.metric_name(record['eval'], record['metric'], record['generator'])
+    series.setdefault(key, {})[record['step']] = record['value']
     protocols[record['eval']] = {k: v for k, v in record['protocol'].items()
                                  if k not in ('step', 'generator')}
   return {k: dict(sorted(v.items())) for k, v in series.items()}, protocols

@@ -46,6 +46,13 @@ def dcgan_sizes(limit: int = 1024) -> list[int]:
   return [s for s in range(1, limit + 1) if upsamplings(s) is not None]
 
 
+def metric_name(eval_name: str, metric: str, generator: str) -> str:
+  """The inverse of metric_name_parts: '<eval>/<metric>' for the EMA generator, else
+  '<eval>/<metric>/<generator>'."""
+  name = f'{eval_name}/{metric}'
+  return name if generator == 'ema' else f'{name}/{generator}'
+
+
 def metric_name_parts(text: str) -> tuple[str, str, str] | None:
   """'<eval>/<metric>' (the EMA generator's value) or '<eval>/<metric>/raw' -> (eval, metric,
   generator); None when the text is neither."""
@@ -66,7 +73,7 @@ def check_metric_name(field: str, text: str, evals: ml_collections.ConfigDict) -
   name, metric, generator = parts
   evaluated = evals[name].generator
   if evaluated not in (generator, 'both'):
-    other = f'{name}/{metric}' + ('/raw' if evaluated == 'raw' else '')
+    other = metric_name(name, metric, evaluated)  # 'ema' or 'raw': not 'both' here.
     raise ConfigError(f"{field}={text!r} is the {generator} generator's value, but "
                       f'config.evals.{name}.generator={evaluated!r}; use {other!r}.')
   return parts
