@@ -20,6 +20,8 @@ from absl import app, flags
 from flax import jax_utils
 from ml_collections import config_flags
 
+from gan_jax import xla_options
+
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file('config', None, 'A configs/*.py file.', lock_config=True)
 flags.DEFINE_integer('steps', 50, 'Timed train steps (each measurement).')
@@ -65,6 +67,7 @@ def host_batches_per_second(source, config, steps: int) -> float:
 
 def main(argv):
   del argv
+  xla_options.set_cpu_flags()  # Before anything starts a backend, as gan_jax.main does.
   # TensorFlow only reads data: keep it off the accelerators (as gan_jax.main does).
   import tensorflow as tf
   tf.config.set_visible_devices([], 'GPU')

@@ -9,7 +9,7 @@ from typing import Iterable
 import jax
 import numpy as np
 
-from gan_jax import inception, inception_weights, sampling
+from gan_jax import inception, inception_weights, sampling, xla_options
 
 WEIGHTS_ENV = 'GAN_JAX_INCEPTION_WEIGHTS'
 PER_DEVICE_BATCH = 50  # Images per device and Inception call.
@@ -26,17 +26,6 @@ def resolve_weights(path: str | None, cache_dir: Path) -> Path:
                               f'or ${WEIGHTS_ENV}): give a .npz or pytorch-fid .pth file.')
     return Path(path)
   return Path(inception_weights.download_pth(cache_dir))
-
-
-def fast_cpu_dots() -> dict | None:
-  """XLA:CPU compiler options that run dots (Inception's many 1x1 convolutions become dots)
-  through YNNPACK: 2.1-2.6x the images/s of the default on 2 cores, equal to 1e-6.
-
-  An experimental option of the pinned jaxlib, so it is set for this computation only.
-  """
-  if jax.default_backend() != 'cpu':
-    return None
-  return {'xla_cpu_experimental_ynn_fusion_type': 'LIBRARY_FUSION_TYPE_DOT'}
 
 
 @functools.lru_cache(maxsize=2)
@@ -66,7 +55,7 @@ class InceptionFeatures:
     replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
     self.params = jax.device_put(self.params, replicated)  # Once, not per call.
     self._features = jax.jit(inception.inception_features, in_shardings=(replicated, by_example),
-                             out_shardings=by_example, compiler_options=fast_cpu_dots())
+                             out_shardings=by_example, compiler_options=xla_options.inception())
 
   def protocol(self) -> dict:
     return {'feature_network': 'inception-2015-12-05 pool3 (2048-d)',

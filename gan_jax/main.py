@@ -33,7 +33,8 @@ def main(argv):
     raise app.UsageError(f'Unexpected arguments: {argv[1:]}')
   for handler in logging.getLogger().handlers:
     handler.addFilter(_HideOrbaxInfo())
-  from gan_jax import distributed, validation
+  from gan_jax import distributed, validation, xla_options
+  xla_options.set_cpu_flags()
   try:
     distributed.initialize(FLAGS.config.distributed)  # Before anything starts a JAX backend.
   except validation.ConfigError as e:

@@ -5,17 +5,21 @@ from pathlib import Path
 
 
 def xla_flags(devices: int = 4) -> str:
-  """The suite's XLA flags: `devices` host CPU devices, and LLVM's optimisations off.
+  """The suite's XLA flags: `devices` host CPU devices, LLVM's optimisations off, and the
+  CPU flags that gan_jax.main sets (xla_options.CPU_FLAGS).
 
   Compiling is most of the suite's time; level 0 cuts it by ~40% (the suite on 2 cores:
   21 -> 14 min).
   XLA's own graph passes still run, so results differ from level 2 only by float
   rounding; runs compared bit for bit must share these flags (subprocesses too).
   """
-  return f'--xla_force_host_platform_device_count={devices} --xla_backend_optimization_level=0'
+  from gan_jax import xla_options
+  return xla_options.with_cpu_flags(
+      f'--xla_force_host_platform_device_count={devices} --xla_backend_optimization_level=0')
 
 
-# Before JAX is imported anywhere: the suite exercises pmap over 4 devices.
+# Before any JAX backend starts (XLA reads the flags then): the suite exercises pmap over 4
+# devices.
 os.environ.setdefault('XLA_FLAGS', xla_flags())
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
