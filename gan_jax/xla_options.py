@@ -1,10 +1,10 @@
 """XLA:CPU options: which kernels run G's and D's convolutions, and Inception's dots.
 
 The pinned jaxlib's XLA:CPU hands dots, reductions and convolutions to YNNPACK
-by default. Its own (Eigen) convolutions are faster for every network here on
-2 cores: the DCGAN-32 train step 167 -> 159 ms, MNIST's 80 -> 75 ms, SNGAN-CIFAR's
-39 -> 24 s (benchmarks/RESULTS.md). Both options are experimental ones of that
-jaxlib; a name it does not know fails loudly at the first compile.
+by default. Its own (Eigen) convolutions are faster for every network measured
+on 2 cores: the DCGAN-32 train step 181-184 -> 163-166 ms, SNGAN-CIFAR's
+21.1 -> 12.8 s (benchmarks/RESULTS.md). Both options are experimental ones of
+that jaxlib; a name it does not know fails loudly at the first compile.
 """
 import os
 

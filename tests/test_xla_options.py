@@ -35,6 +35,6 @@ def compiled_convolution(compiler_options=None) -> str:
 
 def test_convolutions_run_on_xla_kernels_not_ynnpack():
   assert 'ynn_fusion' not in compiled_convolution()
-  # What the flag changes: XLA:CPU's default sends this convolution to YNNPACK.
+  # What the flag takes out of XLA:CPU's default list: this convolution then goes to YNNPACK.
   default = {YNN: 'LIBRARY_FUSION_TYPE_INDIVIDUAL_CONVOLUTION'}
   assert 'ynn_fusion' in compiled_convolution(default)
