@@ -14,7 +14,6 @@ import random
 import jax
 import numpy as np
 import pytest
-from flax import jax_utils
 
 from gan_jax import config_lib, losses, models, optimizers, packing, penalties
 from gan_jax import train_step as train_step_lib
@@ -154,14 +153,13 @@ def test_accepted_combination_trains_two_steps(case):
   state = create_state(jax.random.PRNGKey(0), generator, discriminator, g_tx, d_tx,
                        config.model.z_dim, packing.packed_shape(shape, config.model.pack))
   one_device = jax.local_devices()[:1]  # Multi-device steps are tested in test_train_step.
-  step = jax.pmap(train_step_lib.make_step_fn(config, *models.create_models(
+  step = train_step_lib.pmap_step(train_step_lib.make_step_fn(config, *models.create_models(
       config.model, shape, num_classes, axis_name=train_step_lib.AXIS,
-      dtype=models.DTYPES[config.train.precision]), g_tx, d_tx),
-      axis_name=train_step_lib.AXIS, devices=one_device)
+      dtype=models.DTYPES[config.train.precision]), g_tx, d_tx))
   rng = np.random.default_rng(0)
   batch = {'image': rng.uniform(-1, 1, (1, 1, BATCH) + shape).astype(np.float32),
            'label': rng.integers(0, NUM_CLASSES, (1, 1, BATCH)).astype(np.int32)}
-  replicated = jax_utils.replicate(state, devices=one_device, axis_name=train_step_lib.AXIS)
+  replicated = train_step_lib.replicate(state, one_device)
   for _ in range(2):
     replicated, metrics, finite = step(replicated, batch)
   finite = train_step_lib.unreplicate(finite)
