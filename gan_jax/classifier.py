@@ -16,7 +16,7 @@ import numpy as np
 import optax
 import orbax.checkpoint as ocp
 
-from gan_jax import data_sources
+from gan_jax import data_sources, xla_options
 
 DEFAULT_CACHE = Path(os.environ.get('GAN_JAX_CACHE', Path.home() / '.cache' / 'gan_jax'))
 REQUIRED_ACCURACY = 0.99
@@ -113,6 +113,7 @@ def cached_accuracy(cache_dir: Path = DEFAULT_CACHE) -> float:
 
 def main(argv):
   del argv
+  xla_options.set_cpu_flags()  # Before the first computation, as gan_jax.main does.
   params, test_accuracy = train_classifier(FLAGS.data_dir, FLAGS.manual_dir, FLAGS.epochs)
   if test_accuracy < REQUIRED_ACCURACY:
     raise SystemExit(f'Test accuracy {test_accuracy:.4f} < {REQUIRED_ACCURACY}; not cached.')
