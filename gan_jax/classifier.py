@@ -2,7 +2,8 @@
 
 python -m gan_jax.classifier --manual_dir=../shared/data/mnist
 trains it (3 epochs: 99.29% test accuracy, 12 min on 2 shared CPU cores) and caches
-it under ~/.cache/gan_jax/mnist_classifier (or --cache_dir / $GAN_JAX_CACHE).
+it under ~/.cache/gan_jax/mnist_classifier/<fingerprint> (or --cache_dir / $GAN_JAX_CACHE),
+keyed by the fingerprint of the MNIST it learnt: a run on other MNIST data never loads it.
 """
 import json
 import logging
@@ -83,32 +84,38 @@ def accuracy(params, images, labels, batch_size: int = 1000) -> float:
   return hits / len(images)
 
 
-def _cache_path(cache_dir: Path) -> Path:
-  return (Path(cache_dir) / 'mnist_classifier').absolute()
+def mnist_fingerprint(data_dir: str | None, manual_dir: str | None) -> str:
+  """Fingerprint of the MNIST training split in these folders: the classifier's cache key."""
+  return data_sources.TfdsSource('mnist', 'train', data_dir, manual_dir, None, False).fingerprint
 
 
-def save(params, accuracy_value: float, cache_dir: Path) -> Path:
-  path = _cache_path(cache_dir)
+def _cache_path(cache_dir: Path, data_fingerprint: str) -> Path:
+  """One classifier per MNIST it was trained on: a foreign or stale one is never loaded."""
+  return (Path(cache_dir) / 'mnist_classifier' / data_fingerprint[:16]).absolute()
+
+
+def save(params, accuracy_value: float, cache_dir: Path, data_fingerprint: str) -> Path:
+  path = _cache_path(cache_dir, data_fingerprint)
   with ocp.StandardCheckpointer() as checkpointer:  # Leaving waits for the async write.
     checkpointer.save(path / 'params', params, force=True)
-  (path / 'accuracy.json').write_text(json.dumps({'test_accuracy': accuracy_value}))
+  (path / 'record.json').write_text(json.dumps(
+      {'test_accuracy': accuracy_value, 'data_fingerprint': data_fingerprint}))
   return path
 
 
-def load(cache_dir: Path = DEFAULT_CACHE):
-  """The cached classifier's params; a clear error says how to make it."""
-  path = _cache_path(cache_dir)
-  if not (path / 'accuracy.json').exists():
+def load(cache_dir: Path, data_fingerprint: str) -> dict:
+  """{'params', 'test_accuracy', 'data_fingerprint'} of the classifier trained on the MNIST
+  of `data_fingerprint`; a clear error says how to make it."""
+  path = _cache_path(cache_dir, data_fingerprint)
+  if not (path / 'record.json').exists():
     raise FileNotFoundError(
-        f'No MNIST classifier in {path}. Train it once with: python -m gan_jax.classifier '
-        '--manual_dir=../shared/data/mnist (omit --manual_dir with internet).')
+        f'No MNIST classifier trained on this MNIST (fingerprint {data_fingerprint[:16]}) in '
+        f'{path.parent}. Train it once with: python -m gan_jax.classifier '
+        '--manual_dir=../shared/data/mnist (omit --manual_dir with internet; pass the '
+        '--data_dir and --cache_dir of the run).')
   like = DigitClassifier().init(jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)))['params']
-  return ocp.StandardCheckpointer().restore(path / 'params', like)
-
-
-def cached_accuracy(cache_dir: Path = DEFAULT_CACHE) -> float:
-  """Test accuracy recorded when the cached classifier was trained."""
-  return json.loads((_cache_path(cache_dir) / 'accuracy.json').read_text())['test_accuracy']
+  record = json.loads((path / 'record.json').read_text())
+  return {**record, 'params': ocp.StandardCheckpointer().restore(path / 'params', like)}
 
 
 def main(argv):
@@ -117,7 +124,8 @@ def main(argv):
   params, test_accuracy = train_classifier(FLAGS.data_dir, FLAGS.manual_dir, FLAGS.epochs)
   if test_accuracy < REQUIRED_ACCURACY:
     raise SystemExit(f'Test accuracy {test_accuracy:.4f} < {REQUIRED_ACCURACY}; not cached.')
-  path = save(params, test_accuracy, Path(FLAGS.cache_dir))
+  path = save(params, test_accuracy, Path(FLAGS.cache_dir),
+              mnist_fingerprint(FLAGS.data_dir, FLAGS.manual_dir))
   print(f'MNIST classifier: test accuracy {test_accuracy:.4f}, saved to {path}')
 
 

@@ -25,6 +25,9 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.center_crop = False  # Crop to a centred square before resizing (CelebA).
   config.data.prefetch = 2  # Batches prepared ahead on a host thread and placed on device.
   config.data.in_memory_mb = 1024  # Hold a tfds split decoded in memory if it fits (0: never).
+  # A prepared tfds dataset that does not hold the examples of manual_dir's files (checked for
+  # MNIST, Fashion-MNIST, KMNIST) stops the run; True: delete that preparation and make it again.
+  config.data.rebuild_invalid = False
 
   config.model = ml_collections.ConfigDict()
   config.model.name = 'mlp'  # 'mlp', 'dcgan', 'infogan' (Lucic et al.), 'resnet' (SNGAN), 'biggan'.

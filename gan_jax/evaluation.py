@@ -47,12 +47,15 @@ class EvalContext:
   @functools.cached_property
   def extractor(self) -> feature_extraction.InceptionFeatures:
     weights = feature_extraction.resolve_weights(self.config.inception_weights, self.cache_dir)
-    return feature_extraction.load_extractor(weights)
+    return feature_extraction.InceptionFeatures(weights)
 
   @functools.cached_property
-  def classifier_params(self):
+  def classifier_record(self) -> dict:
+    """The cached MNIST classifier trained on this run's MNIST (config.data's folders)."""
     from gan_jax import classifier  # Only Stacked MNIST needs it.
-    return classifier.load(self.cache_dir)
+    data = self.config.data
+    return classifier.load(self.cache_dir, classifier.mnist_fingerprint(data.data_dir,
+                                                                        data.manual_dir))
 
   def reference_source(self, split: str):
     return reference_source(self.config, split)
@@ -65,14 +68,16 @@ class EvalContext:
 def _inception_metrics(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]:
   extractor = ctx.extractor
   data = ctx.config.data
-  # Stacked MNIST's examples are drawn with config.seed; other datasets' are fixed.
-  dataset = f'{data.name}_seed{ctx.config.seed}' if data.name == 'stacked_mnist' else data.name
-  reference = {'dataset': dataset, 'split': ev.split, 'num': ev.num_real,
-               'image_size': data.image_size, 'examples': f'the first {ev.num_real} of the split'}
+  source = ctx.reference_source(ev.split)
+  # Keyed by the reference's fingerprint, not its name: another dataset of the same name
+  # (a folder, a re-prepared tfds dataset, Stacked MNIST of another seed) misses the cache.
+  reference = {'dataset': data.name, 'split': ev.split, 'num': ev.num_real,
+               'image_size': data.image_size, 'examples': f'the first {ev.num_real} of the split',
+               'fingerprint': source.fingerprint}
   cache_file = (ctx.cache_dir / 'reference_features' /
-                f'{dataset}_{ev.split}_{ev.num_real}_{data.image_size}_{extractor.sha256[:16]}.npy')
-  real = feature_extraction.reference_features(ctx.reference_source(ev.split), ev.num_real,
-                                               extractor, cache_file)
+                f'{data.name}_{ev.split}_{ev.num_real}_{source.fingerprint[:16]}_'
+                f'{extractor.sha256[:16]}.npy')
+  real = feature_extraction.reference_features(source, ev.num_real, extractor, cache_file)
   fake = extractor((sampling.to_uint8(b) for b in ctx.samples(state, which, ev.num_samples)),
                    ev.num_samples, f'the {which} generator')
   n_prdc = min(ev.prdc_samples, len(real), len(fake))
@@ -101,17 +106,20 @@ def _mode_coverage(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]
   samples = np.concatenate(list(ctx.samples(state, which, ev.num_samples)))
   return (mixtures.mode_coverage(samples, ctx.config.data.name),
           {'mixture': ctx.config.data.name, 'num_generated': ev.num_samples,
+           'fingerprint': ctx.reference_source(ctx.config.data.split).fingerprint,
            'high_quality': 'within 3 sigma of the nearest mean (PacGAN)'})
 
 
 def _stacked_mnist(ev, state, which: str, ctx: EvalContext) -> tuple[dict, dict]:
   from gan_jax import classifier
-  predict = functools.partial(classifier.predict, ctx.classifier_params)
+  record = ctx.classifier_record
+  predict = functools.partial(classifier.predict, record['params'])
   codes = np.concatenate([stacked_mnist.mode_codes(b, predict)
                           for b in ctx.samples(state, which, ev.num_samples)])
   return (stacked_mnist.mode_statistics(codes),
           {'num_generated': ev.num_samples, 'classifier': 'gan_jax.classifier (cached)',
-           'classifier_test_accuracy': classifier.cached_accuracy(ctx.cache_dir),
+           'classifier_test_accuracy': record['test_accuracy'],
+           'classifier_data_fingerprint': record['data_fingerprint'],
            'kl': 'KL(mode histogram || uniform over 1,000)'})
 
 

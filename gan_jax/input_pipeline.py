@@ -14,7 +14,7 @@ import ml_collections
 import numpy as np
 from flax import jax_utils
 
-from gan_jax import data_sources, mixtures
+from gan_jax import data_integrity, data_sources, mixtures
 from gan_jax.data_sources import DataSpec
 from gan_jax.train_step import AXIS
 
@@ -23,10 +23,14 @@ class MixtureSource:
   """A 2D mixture: an endless stream with no files."""
 
   def __init__(self, name: str, seed: int):
-    self._name = name
+    self._name, self._seed = name, seed
     self._key = jax.random.fold_in(jax.random.PRNGKey(seed), 1)
     self.spec = DataSpec((2,), len(mixtures.mixture_means(name)))
     self.num_examples = None  # Endless: positions are read directly, never permuted.
+
+  @functools.cached_property
+  def fingerprint(self) -> str:
+    return data_integrity.fingerprint(self, f'mixture {self._name} seed {self._seed}')
 
   def read(self, positions: np.ndarray):
     points, modes = mixtures.sample_mixture(self._key, positions, self._name)
@@ -47,6 +51,11 @@ class StackedMNISTSource:
     height, width, _ = mnist.spec.shape
     self.spec = DataSpec((height, width, 3), 1000)
     self.num_examples = mnist.num_examples
+    self._seed = seed
+
+  @functools.cached_property
+  def fingerprint(self) -> str:
+    return data_integrity.fingerprint(self, f'stacked {self._mnist.fingerprint} seed {self._seed}')
 
   def read(self, indices: np.ndarray):
     digits = self._digit_indices[indices]
@@ -66,12 +75,11 @@ def create_source(data: ml_collections.ConfigDict, seed: int):
       raise data_sources.DataError("config.data.name='folder' needs config.data.image_size.")
     return data_sources.FolderSource(data.path, data.image_size, data.channels or 3,
                                      data.center_crop)
-  if data.name == 'stacked_mnist':
-    mnist = data_sources.TfdsSource('mnist', data.split, data.data_dir, data.manual_dir,
-                                    data.image_size, data.center_crop, data.in_memory_mb)
-    return StackedMNISTSource(mnist, seed)
-  return data_sources.TfdsSource(data.name, data.split, data.data_dir, data.manual_dir,
-                                 data.image_size, data.center_crop, data.in_memory_mb)
+  name = 'mnist' if data.name == 'stacked_mnist' else data.name
+  source = data_sources.TfdsSource(name, data.split, data.data_dir, data.manual_dir,
+                                   data.image_size, data.center_crop, data.in_memory_mb,
+                                   data.rebuild_invalid)
+  return StackedMNISTSource(source, seed) if data.name == 'stacked_mnist' else source
 
 
 @functools.lru_cache(maxsize=2)

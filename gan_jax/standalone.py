@@ -1,5 +1,4 @@
 """--mode eval and --mode sample: metrics and samples of a saved checkpoint."""
-import json
 import logging
 import os
 import zipfile
@@ -25,12 +24,6 @@ def load_checkpoint(config: ml_collections.ConfigDict, workdir: Path, step: int 
   return generator, checkpointing.restore(manager, jax.device_get(like), step)
 
 
-def write_json(path: Path, payload) -> None:
-  tmp = path.with_suffix('.tmp')
-  tmp.write_text(json.dumps(payload, indent=2))
-  os.replace(tmp, path)  # Atomic: an earlier result is never left half-overwritten.
-
-
 def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
                         step: int | None = None) -> Path:
   """Runs every evaluator of config.evals; writes workdir/eval/step_N.json."""
@@ -45,7 +38,7 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
              for r in evaluation.evaluate(name, ev, state, step, context)]
   path = workdir / 'eval' / f'step_{step:07d}.json'
   path.parent.mkdir(exist_ok=True)
-  write_json(path, records)
+  train.write_json(path, records)  # Atomic: an earlier result is never left half-written.
   for r in records:
     logging.info('%s/%s (%s generator, step %d) = %.5g', r['eval'], r['metric'], r['generator'],
                  step, r['value'])

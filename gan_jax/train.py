@@ -16,13 +16,15 @@ from gan_jax import state as state_lib
 from gan_jax import train_step as train_step_lib
 
 NUM_2D_POINTS = 2_500  # Samples per 2D snapshot, as in PacGAN's protocol.
+DATA_FINGERPRINT_FILE = 'data_fingerprint.json'
 
 
-def write_config_json(config: ml_collections.ConfigDict, workdir: Path) -> None:
-  """Atomically, so a kill never leaves half a config."""
-  tmp = workdir / 'config.json.tmp'
-  tmp.write_text(json.dumps(config.to_dict(), indent=2, sort_keys=True))
-  os.replace(tmp, workdir / 'config.json')
+def write_json(path: Path, payload) -> None:
+  """Atomically, so a kill never leaves half a file."""
+  tmp = path.with_name(path.name + '.tmp')
+  tmp.write_text(json.dumps(payload, indent=2, sort_keys=True))
+  os.replace(tmp, path)
+
 
 
 class DivergenceError(FloatingPointError):
@@ -39,6 +41,25 @@ def check_workdir(config: ml_collections.ConfigDict, workdir: Path) -> None:
   saved = workdir / 'config.json'
   if saved.exists() and any((workdir / 'checkpoints').glob('[0-9]*')):
     validation.check_same_architecture(json.loads(saved.read_text()), config, str(saved))
+
+
+def check_data_fingerprint(fingerprint: str, workdir: Path) -> None:
+  """Before anything is written: checkpoints in `workdir` must come from the data read now.
+
+  Data that changed under a run (a dataset prepared again, a folder edited, another
+  data_dir) would make the resumed run another run; a run trained on wrongly prepared data
+  is named here once the data is fixed.
+  """
+  saved = workdir / DATA_FINGERPRINT_FILE
+  if not saved.exists() or not any((workdir / 'checkpoints').glob('[0-9]*')):
+    return
+  before = json.loads(saved.read_text())['fingerprint']
+  if before != fingerprint:
+    raise validation.ConfigError(
+        f'The checkpoints in {workdir} were trained on data with fingerprint {before[:16]} '
+        f'({saved}), but config.data now reads data with fingerprint {fingerprint[:16]}: the '
+        'data changed (prepared again, files edited, another data_dir or manual_dir). Train in '
+        f'a new workdir, or delete {saved} to resume on the new data anyway.')
 
 
 def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],
@@ -70,6 +91,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   # ---------------------------------------------------------------- input
   source = input_pipeline.create_source(config.data, config.seed)
   data_shape, num_classes = source.spec.shape, source.spec.num_classes
+  check_data_fingerprint(source.fingerprint, workdir)
   validation.check_data_fit(config, data_shape, num_classes, jax.process_count(),
                             jax.local_device_count())
   evaluation.check_references(config)
@@ -98,7 +120,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   # ---------------------------------------------------------------- logging
   writer = metric_writers.create_default_writer(workdir, just_logging=not is_chief)
   if is_chief:
-    write_config_json(config, workdir)
+    write_json(workdir / 'config.json', config.to_dict())
+    write_json(workdir / DATA_FINGERPRINT_FILE,
+               {'data': config.data.to_dict(), 'fingerprint': source.fingerprint})
   if start_step == 0:
     writer.write_hparams(config.to_dict())
 

@@ -82,8 +82,11 @@ def test_inception_eval_during_training(tmp_path, mock_tfds):
                                                            (4, 'ema'), (4, 'raw')}
   fid_record = next(r for r in records if r['metric'] == 'fid')
   protocol = fid_record['protocol']
+  fingerprint = protocol['reference'].pop('fingerprint')
   assert protocol['reference'] == {'dataset': 'cifar10', 'split': 'test', 'num': 16,
                                    'image_size': None, 'examples': 'the first 16 of the split'}
+  with mock_tfds(num_examples=32):
+    assert fingerprint == evaluation.reference_source(config, 'test').fingerprint
   assert protocol['num_generated'] == 16 and protocol['step'] == 2
   assert protocol['weights_file'] == WEIGHTS.name and len(protocol['weights_sha256']) == 64
   assert protocol['inception_score'] == 'not computed: these weights have no logits layer'
@@ -148,24 +151,28 @@ def test_stacked_mnist_evaluator_plumbing(tmp_path, monkeypatch):
   images = np.zeros((6, 28, 28, 3))
   monkeypatch.setattr(context, 'samples', lambda state, which, num: iter([images[:4], images[4:]]))
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), images[:1, ..., :1])['params']
-  context.classifier_params = params
-  context.cache_dir = tmp_path
-  (tmp_path / 'mnist_classifier').mkdir()
-  (tmp_path / 'mnist_classifier' / 'accuracy.json').write_text('{"test_accuracy": 0.995}')
+  context.classifier_record = {'params': params, 'test_accuracy': 0.995,
+                               'data_fingerprint': 'f' * 64}
   ev = evaluation.eval_config('stacked_mnist', every_steps=1, num_samples=6)
   records = evaluation.evaluate('modes', ev, state=None, step=7, ctx=context)
   values = {r['metric']: r['value'] for r in records}
   assert values['modes_captured'] == 1.0  # Six identical blank images: one mode.
   assert values['kl_to_uniform'] == pytest.approx(np.log(1000))
   assert records[0]['protocol']['classifier_test_accuracy'] == 0.995
+  assert records[0]['protocol']['classifier_data_fingerprint'] == 'f' * 64
 
 
-def test_classifier_roundtrip_and_missing_cache(tmp_path):
+def test_classifier_roundtrip_keyed_by_its_data(tmp_path):
+  mnist, other = 'a' * 64, 'b' * 64
   with pytest.raises(FileNotFoundError, match='python -m gan_jax.classifier'):
-    classifier.load(tmp_path)
+    classifier.load(tmp_path, mnist)
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), np.zeros((1, 28, 28, 1)))
-  classifier.save(params['params'], 0.991, tmp_path)
-  jax.tree.map(np.testing.assert_array_equal, classifier.load(tmp_path), params['params'])
+  classifier.save(params['params'], 0.991, tmp_path, mnist)
+  record = classifier.load(tmp_path, mnist)
+  jax.tree.map(np.testing.assert_array_equal, record['params'], params['params'])
+  assert record['test_accuracy'] == 0.991 and record['data_fingerprint'] == mnist
+  with pytest.raises(FileNotFoundError, match='No MNIST classifier trained on this MNIST'):
+    classifier.load(tmp_path, other)  # Trained on other data: never used.
 
 
 @pytest.mark.parametrize('fields,message', [

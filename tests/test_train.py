@@ -41,9 +41,11 @@ def test_all_shipped_configs_exist():
 
 
 def stand_in_classifier(cache_dir):
-  """A random-weight mode classifier, so Stacked MNIST evals run without the trained one."""
+  """A random-weight mode classifier, so Stacked MNIST evals run without the trained one;
+  keyed by the default folders' MNIST (inside mock_tfds: the mocked one)."""
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), np.zeros((1, 28, 28, 1)))
-  classifier.save(params['params'], 0.0, cache_dir)
+  classifier.save(params['params'], 0.0, cache_dir,
+                  classifier.mnist_fingerprint(None, None))
   return str(cache_dir)
 
 
@@ -55,13 +57,13 @@ FID_RECIPES = ('dcgan_cifar10',)
 @pytest.mark.parametrize('name', CONFIGS)
 def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
   config = load_config(name)
-  config.cache_dir = stand_in_classifier(tmp_path / 'cache')
   if name not in FID_RECIPES:
     for eval_name in [n for n, ev in config.evals.items() if ev.metric == 'inception']:
       del config.evals[eval_name]
       if config.best.metric.startswith(f'{eval_name}/'):
         config.best.metric = ''
   with mock_tfds(num_examples=64):  # :tiny evaluates 64 samples against 64 references.
+    config.cache_dir = stand_in_classifier(tmp_path / 'cache')
     state = train.train_and_evaluate(config, str(tmp_path))
   assert int(state.step) == config.train.num_steps
   assert_finite(state)
