@@ -57,7 +57,7 @@ def main(argv):
     raise app.UsageError('Usage: python -m gan_jax.compare A B')
   weights = feature_extraction.resolve_weights(FLAGS.inception_weights,
                                                Path(FLAGS.cache_dir).expanduser())
-  extractor = feature_extraction.load_extractor(weights)
+  extractor = feature_extraction.InceptionFeatures(weights)
   result = compare(load_images(argv[1]), load_images(argv[2]), extractor, FLAGS.kid_subsets,
                    FLAGS.kid_subset_size, FLAGS.batch_size)
   print(json.dumps(result, indent=2))

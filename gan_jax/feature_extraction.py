@@ -1,5 +1,4 @@
 """Inception features of image streams, split over all local devices, with progress."""
-import functools
 import logging
 import os
 import time
@@ -26,13 +25,6 @@ def resolve_weights(path: str | None, cache_dir: Path) -> Path:
                               f'or ${WEIGHTS_ENV}): give a .npz or pytorch-fid .pth file.')
     return Path(path)
   return Path(inception_weights.download_pth(cache_dir))
-
-
-@functools.lru_cache(maxsize=2)
-def load_extractor(weights: Path) -> 'InceptionFeatures':
-  """One extractor per weights file and process: its compiled network serves every
-  evaluation (and every run of train_and_evaluate in one process)."""
-  return InceptionFeatures(weights)
 
 
 class InceptionFeatures:

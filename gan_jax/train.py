@@ -9,9 +9,9 @@ import ml_collections
 import numpy as np
 from clu import metric_writers, periodic_actions
 
-from gan_jax import (checkpointing, distributed, evaluation, history, input_pipeline, mixtures,
-                     models, optimizers, packing, plots, preemption, sampling, snapshots,
-                     validation)
+from gan_jax import (checkpointing, compiled_programs, distributed, evaluation, history,
+                     input_pipeline, mixtures, models, optimizers, packing, plots, preemption,
+                     sampling, snapshots, validation)
 from gan_jax import state as state_lib
 from gan_jax import train_step as train_step_lib
 
@@ -81,9 +81,16 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> state
   """Trains (or resumes) the GAN of `config` in `workdir`; returns the final state (host copy).
 
   SIGTERM/SIGINT end it early with a checkpoint of the step in progress; run
-  it again to resume.
+  it again to resume. The run's compiled programs are released when it ends, so a
+  process that trains many configs does not pile them up (compiled_programs).
   """
-  workdir = Path(workdir)
+  try:
+    return _train_and_evaluate(config, Path(workdir))
+  finally:
+    compiled_programs.release()
+
+
+def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path) -> state_lib.GANState:
   is_chief = distributed.is_chief()
   validation.check_config(config)
   check_workdir(config, workdir)

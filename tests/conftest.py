@@ -82,3 +82,25 @@ def patch_train_step(monkeypatch, hook):
       return step_fn(state if changed is None else changed, batch)
     return step
   monkeypatch.setattr(train_step_lib, 'make_train_step', make)
+
+
+# Memory mappings a test may leave behind at most, after its compiled programs are released:
+# a third of Linux's default vm.max_map_count (65,530), which the suite in one process
+# reached before compiled programs were released between tests.
+MAX_MAPPINGS = 20_000
+
+
+@pytest.fixture(autouse=True)
+def release_compiled_programs():
+  """Every test's compiled programs are released after it: one process runs the whole suite.
+
+  Fails the test after which the process holds more than MAX_MAPPINGS mappings, so a
+  leak of compiled programs cannot come back unnoticed.
+  """
+  yield
+  from gan_jax import compiled_programs
+  compiled_programs.release()
+  mappings = compiled_programs.process_memory()['mappings']
+  assert mappings <= MAX_MAPPINGS, (
+      f'{mappings} memory mappings after this test (limit {MAX_MAPPINGS}): compiled programs '
+      'are kept alive somewhere (a module-level cache, a fixture, a global).')
