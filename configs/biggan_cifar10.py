@@ -5,11 +5,12 @@ self-attention at 16x16, hinge loss, EMA of G from step 1,000.
 python -m gan_jax.main --config configs/biggan_cifar10.py --workdir /tmp/biggan
 Smoke run: configs/biggan_cifar10.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):
-  config = config_lib.sngan_recipe(config_lib.base_config())
+  config = recipes.sngan_recipe(base.base_config())
   config.model.name = 'biggan'
   config.model.g_norm = 'spectral_norm+batch_norm'
   config.model.g_conditioning = 'cond_batch_norm'
@@ -19,4 +20,4 @@ def get_config(arg=None):
   config.optim.b2 = 0.999
   config.train.ema_decay = 0.9999
   config.train.ema_start_step = 1_000
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

@@ -4,11 +4,12 @@ conditional batch norm in G, <embed(y), features> in D.
 python -m gan_jax.main --config configs/cgan_pd_cifar10.py --workdir /tmp/cgan_pd
 Sample grids show one row per class. Smoke run: configs/cgan_pd_cifar10.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):
-  config = config_lib.sngan_recipe(config_lib.base_config())
+  config = recipes.sngan_recipe(base.base_config())
   config.model.g_conditioning = 'cond_batch_norm'
   config.model.d_conditioning = 'projection'
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

@@ -4,16 +4,18 @@ python -m gan_jax.main --config configs/dcgan_cifar10.py --workdir /tmp/cifar10
 (Needs the network, or cifar-10-binary.tar.gz in --config.data.manual_dir.)
 Smoke run: configs/dcgan_cifar10.py:tiny
 """
-from gan_jax import config_lib, evaluation
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
+from gan_jax.eval import registry
 
 
 def get_config(arg=None):
-  config = config_lib.dcgan_recipe(config_lib.base_config())
+  config = recipes.dcgan_recipe(base.base_config())
   config.data.name = 'cifar10'  # tfds name; 50,000 32x32 colour training images.
   config.train.num_steps = 50_000
   config.train.eval_every_steps = 2_000
   config.train.checkpoint_every_steps = 2_000
   # FID/KID/precision-recall of 10,000 EMA samples against the 10,000 test images.
-  config.evals.fid = evaluation.eval_config('inception', every_steps=10_000, num_samples=10_000)
+  config.evals.fid = registry.eval_config('inception', every_steps=10_000, num_samples=10_000)
   config.best.metric = 'fid/fid'
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

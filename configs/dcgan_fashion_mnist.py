@@ -4,11 +4,12 @@ python -m gan_jax.main --config configs/dcgan_fashion_mnist.py --workdir /tmp/fa
   --config.data.manual_dir=../shared/data/fashion_mnist
 (manual_dir only offline.) Smoke run: configs/dcgan_fashion_mnist.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):
-  config = config_lib.dcgan_recipe(config_lib.base_config())
+  config = recipes.dcgan_recipe(base.base_config())
   config.data.name = 'fashion_mnist'  # tfds name; 60,000 28x28 grey clothing images.
   config.train.num_steps = 10_000  # Clothing textures take longer than digits.
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

@@ -4,10 +4,11 @@ python -m gan_jax.main --config configs/dcgan_mnist.py --workdir /tmp/mnist \
   --config.data.manual_dir=../shared/data/mnist
 (manual_dir only offline; with internet tfds downloads MNIST.) Smoke run: configs/dcgan_mnist.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):
-  config = config_lib.dcgan_recipe(config_lib.base_config())
+  config = recipes.dcgan_recipe(base.base_config())
   config.data.name = 'mnist'  # tfds name; 60,000 28x28 grey training digits.
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

@@ -5,16 +5,18 @@ python -m gan_jax.main --config configs/dcgan_stacked_mnist.py --workdir /tmp/st
   --config.data.manual_dir=../shared/data/mnist
 Smoke run: configs/dcgan_stacked_mnist.py:tiny
 """
-from gan_jax import config_lib, evaluation
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
+from gan_jax.eval import registry
 
 
 def get_config(arg=None):
-  config = config_lib.dcgan_recipe(config_lib.base_config())
+  config = recipes.dcgan_recipe(base.base_config())
   config.data.name = 'stacked_mnist'  # 28x28x3, built from tfds MNIST.
   config.train.num_steps = 20_000
   # PacGAN's protocol: modes captured and KL to uniform over 26,000 samples.
-  config.evals.modes = evaluation.eval_config('stacked_mnist', every_steps=5_000,
+  config.evals.modes = registry.eval_config('stacked_mnist', every_steps=5_000,
                                               num_samples=26_000)
   config.best.metric = 'modes/modes_captured'
   config.best.mode = 'max'
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

@@ -3,11 +3,12 @@
 python -m gan_jax.main --config configs/default.py --workdir /tmp/ring
 Grid of 25 instead: --config.data.name=grid. Smoke run: configs/default.py:tiny
 """
-from gan_jax import config_lib, evaluation
+from gan_jax.config import base
+from gan_jax.eval import registry
 
 
 def get_config(arg=None):
-  config = config_lib.base_config()
+  config = base.base_config()
   config.data.name = 'ring'  # PacGAN ring: 8 modes on the unit circle, sigma 0.01.
   config.model.name = 'mlp'
   config.model.z_dim = 2  # 2D noise for 2D data: 8/8 modes on every seed tried (16 collapses).
@@ -24,7 +25,7 @@ def get_config(arg=None):
   config.train.eval_every_steps = 2_000
   config.train.checkpoint_every_steps = 2_000
   # PacGAN's protocol: 2,500 samples; modes captured, % high quality, reverse KL.
-  config.evals.coverage = evaluation.eval_config('mode_coverage', every_steps=2_000,
+  config.evals.coverage = registry.eval_config('mode_coverage', every_steps=2_000,
                                                  num_samples=2_500)
   config.best.metric = 'coverage/reverse_kl'
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

@@ -8,11 +8,13 @@ Other losses of the paper: --config.loss.name=minimax|least_squares|hinge, or WG
 --config.loss.name=wasserstein --config.penalty.gp=10 --config.model.d_norm=layer_norm.
 Smoke run: configs/infogan_arch_mnist.py:tiny
 """
-from gan_jax import config_lib, evaluation
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
+from gan_jax.eval import registry
 
 
 def get_config(arg=None):
-  config = config_lib.dcgan_recipe(config_lib.base_config())
+  config = recipes.dcgan_recipe(base.base_config())
   config.data.name = 'mnist'
   config.model.name = 'infogan'
   config.model.z_dim = 64
@@ -20,7 +22,7 @@ def get_config(arg=None):
   config.train.eval_every_steps = 1_875
   config.train.checkpoint_every_steps = 1_875
   # The paper's protocol: 10,000 generated vs the 10,000 test images.
-  config.evals.fid = evaluation.eval_config('inception', every_steps=18_750,
+  config.evals.fid = registry.eval_config('inception', every_steps=18_750,
                                             num_samples=10_000)
   config.best.metric = 'fid/fid'
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

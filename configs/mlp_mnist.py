@@ -4,11 +4,11 @@ python -m gan_jax.main --config configs/mlp_mnist.py --workdir /tmp/mlp_mnist \
   --config.data.manual_dir=../shared/data/mnist
 Smoke run: configs/mlp_mnist.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax.config import base
 
 
 def get_config(arg=None):
-  config = config_lib.base_config()
+  config = base.base_config()
   config.data.name = 'mnist'  # tfds name; images are flattened by the MLPs.
   config.model.name = 'mlp'
   config.model.z_dim = 100
@@ -25,4 +25,4 @@ def get_config(arg=None):
   config.train.log_every_steps = 100
   config.train.eval_every_steps = 1_000
   config.train.checkpoint_every_steps = 1_000
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

@@ -9,11 +9,12 @@ Adam with beta1 0.8. The paper trains 400,000 steps at a constant 1e-4; here 5,0
 decaying linearly to 0. At 1e-4 for 5,000 steps, samples are still blurred (25% high
 quality); a constant 1e-3 leaves them jittering (44%); the decay gives 91%, near the paper.
 """
-from gan_jax import config_lib, evaluation
+from gan_jax.config import base
+from gan_jax.eval import registry
 
 
 def get_config(arg=None):
-  config = config_lib.base_config()
+  config = base.base_config()
   config.data.name = 'ring'
   config.model.name = 'mlp'
   config.model.z_dim = 2
@@ -33,7 +34,7 @@ def get_config(arg=None):
   config.train.eval_every_steps = 2_500
   config.train.checkpoint_every_steps = 2_500
   # The paper's statistics on 2,500 samples of the trained G (it keeps no EMA).
-  config.evals.coverage = evaluation.eval_config('mode_coverage', every_steps=2_500,
+  config.evals.coverage = registry.eval_config('mode_coverage', every_steps=2_500,
                                                  num_samples=2_500, generator='raw')
   config.best.metric = 'coverage/reverse_kl/raw'
-  return config_lib.maybe_tiny(config, arg)
+  return base.maybe_tiny(config, arg)

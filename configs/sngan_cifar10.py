@@ -4,9 +4,10 @@ python -m gan_jax.main --config configs/sngan_cifar10.py --workdir /tmp/sngan
 (Needs the network, or cifar-10-binary.tar.gz in --config.data.manual_dir.)
 Smoke run: configs/sngan_cifar10.py:tiny
 """
-from gan_jax import config_lib
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):
-  config = config_lib.sngan_recipe(config_lib.base_config())
-  return config_lib.maybe_tiny(config, arg)
+  config = recipes.sngan_recipe(base.base_config())
+  return base.maybe_tiny(config, arg)

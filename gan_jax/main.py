@@ -1,6 +1,6 @@
 """Command line: python -m gan_jax.main --config configs/X.py --workdir DIR [--config.a.b=v].
 
-Intentionally short: flags only; gan_jax.train does the work.
+Intentionally short: flags only; gan_jax.training.loop does the work.
 """
 import logging
 import sys
@@ -13,8 +13,8 @@ FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file('config', None, 'A configs/*.py file (":tiny" for a smoke run).',
                                 lock_config=True)
 flags.DEFINE_string('workdir', None, 'Checkpoints, samples, TensorBoard events, config.json.')
-flags.DEFINE_enum('mode', 'train', ['train', 'eval', 'sample'],
-                  'train (or resume); eval: config.evals on a checkpoint; sample: grids and an npz.')
+flags.DEFINE_string('mode', 'train', "train (or resume); eval: config.evals on a checkpoint; or "
+                    "a mode of the task (gan: 'sample', grids and an npz of samples).")
 flags.DEFINE_integer('step', None, 'eval/sample: the checkpoint step (default: the latest).')
 flags.DEFINE_integer('num_samples', 10_000, 'sample: samples written to samples.npz.')
 flags.DEFINE_enum('generator', 'ema', ['ema', 'raw'], 'sample: which generator.')
@@ -33,29 +33,30 @@ def main(argv):
     raise app.UsageError(f'Unexpected arguments: {argv[1:]}')
   for handler in logging.getLogger().handlers:
     handler.addFilter(_HideOrbaxInfo())
-  from gan_jax import distributed, validation, xla_options
+  from gan_jax.config.errors import ConfigError
+  from gan_jax.training import distributed, standalone, xla_options
   xla_options.set_cpu_flags()
   try:
+    standalone.check_mode(FLAGS.config, FLAGS.mode)
     distributed.initialize(FLAGS.config.distributed)  # Before anything starts a JAX backend.
-  except validation.ConfigError as e:
+  except ConfigError as e:
     sys.exit(f'gan_jax: {e}')
-  # TensorFlow is only the data loader: keep it off the accelerators JAX uses.
-  import tensorflow as tf
-  tf.config.set_visible_devices([], 'GPU')
-  # After TF is told: clu imports it.
-  from gan_jax import checkpointing, data_sources, standalone, train
+  from gan_jax.data import sources
+  sources.keep_tensorflow_off_accelerators()  # Before clu imports TensorFlow.
+  from gan_jax.training import checkpointing, loop
   logging.info('JAX process %d/%d, local devices: %s', jax.process_index(), jax.process_count(),
                jax.local_devices())
   try:
     if FLAGS.mode == 'train':
-      train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+      loop.train_and_evaluate(FLAGS.config, FLAGS.workdir)
     elif FLAGS.mode == 'eval':
       print(standalone.evaluate_checkpoint(FLAGS.config, FLAGS.workdir, FLAGS.step))
     else:
-      print(standalone.write_samples(FLAGS.config, FLAGS.workdir, FLAGS.step, FLAGS.num_samples,
-                                     FLAGS.generator))
-  except (validation.ConfigError, data_sources.DataError, FileNotFoundError,
-          checkpointing.CheckpointError, train.DivergenceError) as e:
+      print(standalone.run_mode(FLAGS.config, FLAGS.workdir, FLAGS.mode, FLAGS.step,
+                                {'num_samples': FLAGS.num_samples,
+                                 'generator': FLAGS.generator}))
+  except (ConfigError, sources.DataError, FileNotFoundError, checkpointing.CheckpointError,
+          loop.DivergenceError) as e:
     sys.exit(f'gan_jax: {e}')  # The message, not a traceback; exit status 1.
 
 

@@ -23,7 +23,7 @@ NPZ = (Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'inception'
 def flax_extractor(weights_path: str):
   """What gan_jax's evaluations use: InceptionFeatures (all local devices, its compiler options)."""
   sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-  from gan_jax import feature_extraction
+  from gan_jax.eval import feature_extraction
   extractor = feature_extraction.InceptionFeatures(Path(weights_path))
   return lambda images: extractor(iter([images]), len(images), 'benchmark batch')
 

@@ -33,7 +33,7 @@ def peak_rss_mib() -> float:
 
 def extract(num: int) -> None:
   from pathlib import Path
-  from gan_jax import feature_extraction
+  from gan_jax.eval import feature_extraction
   extractor = feature_extraction.InceptionFeatures(Path(FLAGS.inception_weights))
   rng = np.random.default_rng(0)
   batches = (rng.integers(0, 256, (min(500, num - s), 28, 28, 1), np.uint8)
@@ -43,7 +43,7 @@ def extract(num: int) -> None:
 
 
 def metrics(num: int) -> None:
-  from gan_jax.metrics import suite
+  from gan_jax.eval.metrics import suite
   rng = np.random.default_rng(0)
   real = rng.normal(size=(FLAGS.num_real, 2048)).astype(np.float32)
   fake = rng.normal(size=(num, 2048)).astype(np.float32)
@@ -53,16 +53,18 @@ def metrics(num: int) -> None:
 def fid(num: int) -> None:
   """The real evaluator on a DCGAN-MNIST checkpoint: N samples against the 10,000 test digits."""
   import importlib.util
-  from gan_jax import evaluation, standalone
+  from pathlib import Path
+  from gan_jax.eval import context, registry
+  from gan_jax.training import standalone
   spec = importlib.util.spec_from_file_location('config', 'configs/dcgan_mnist.py')
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
   config = module.get_config('tiny')
   config.data.manual_dir, config.inception_weights = FLAGS.manual_dir, FLAGS.inception_weights
-  generator, state = standalone.load_checkpoint(config, FLAGS.workdir, None)
-  context = evaluation.EvalContext(config, generator)
-  ev = evaluation.eval_config('inception', every_steps=1, num_samples=num)
-  records = evaluation.evaluate('fid', ev, state, int(state.step), context)
+  built, state = standalone.load_checkpoint(config, Path(FLAGS.workdir), None)
+  ev = registry.eval_config('inception', every_steps=1, num_samples=num)
+  records = registry.evaluate('fid', ev, built.predict, state, int(state.step),
+                              context.EvalContext(config))
   print({r['metric']: round(r['value'], 4) for r in records})
 
 

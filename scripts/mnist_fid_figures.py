@@ -15,8 +15,9 @@ from pathlib import Path
 
 from absl import app, flags
 
-from gan_jax import data_sources, feature_extraction
-from gan_jax.metrics import suite
+from gan_jax.data import sources
+from gan_jax.eval import feature_extraction
+from gan_jax.eval.metrics import suite
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('manual_dir', None, 'Official MNIST files (offline).')
@@ -35,7 +36,7 @@ def main(argv):
       feature_extraction.resolve_weights(FLAGS.inception_weights, cache))
   features = {}
   for split in FLAGS.splits:
-    source = data_sources.TfdsSource('mnist', split, FLAGS.data_dir, FLAGS.manual_dir, None, False)
+    source = sources.TfdsSource('mnist', split, FLAGS.data_dir, FLAGS.manual_dir, None, False)
     features[split] = feature_extraction.reference_features(
         source, 10_000, extractor,
         cache / 'reference_features' / f'mnist_{split}_10000_None_{extractor.sha256[:16]}.npy')

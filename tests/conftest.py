@@ -13,7 +13,7 @@ def xla_flags(devices: int = 4) -> str:
   XLA's own graph passes still run, so results differ from level 2 only by float
   rounding; runs compared bit for bit must share these flags (subprocesses too).
   """
-  from gan_jax import xla_options
+  from gan_jax.training import xla_options
   return xla_options.with_cpu_flags(
       f'--xla_force_host_platform_device_count={devices} --xla_backend_optimization_level=0')
 
@@ -44,9 +44,9 @@ def mnist_manual_dir() -> str:
 @pytest.fixture(scope='session')
 def mnist_data_dir(tmp_path_factory, mnist_manual_dir) -> str:
   """A tfds data_dir with MNIST prepared once from the local files, shared by the tests."""
-  from gan_jax import data_sources
+  from gan_jax.data import sources
   data_dir = str(tmp_path_factory.mktemp('tfds'))
-  data_sources.TfdsSource('mnist', 'train', data_dir, mnist_manual_dir, None, False)
+  sources.TfdsSource('mnist', 'train', data_dir, mnist_manual_dir, None, False)
   return data_dir
 
 
@@ -70,18 +70,18 @@ def patch_train_step(monkeypatch, hook):
 
   The hook may return a changed state, raise, or send a signal; None keeps the state.
   """
-  from gan_jax import train_step as train_step_lib
-  make_train_step = train_step_lib.make_train_step
+  from gan_jax.training import parallel
+  pmap_step = parallel.pmap_step
 
   def make(*args):
-    step_fn, calls = make_train_step(*args), []
+    step_fn, calls = pmap_step(*args), []
 
     def step(state, batch):
       calls.append(1)
       changed = hook(len(calls), state)
       return step_fn(state if changed is None else changed, batch)
     return step
-  monkeypatch.setattr(train_step_lib, 'make_train_step', make)
+  monkeypatch.setattr(parallel, 'pmap_step', make)
 
 
 # Memory mappings a test may leave behind at most, after its compiled programs are released:
@@ -98,9 +98,19 @@ def release_compiled_programs():
   leak of compiled programs cannot come back unnoticed.
   """
   yield
-  from gan_jax import compiled_programs
+  from gan_jax.training import compiled_programs
   compiled_programs.release()
   mappings = compiled_programs.process_memory()['mappings']
   assert mappings <= MAX_MAPPINGS, (
       f'{mappings} memory mappings after this test (limit {MAX_MAPPINGS}): compiled programs '
       'are kept alive somewhere (a module-level cache, a fixture, a global).')
+
+
+def check_data_fit(config, shape, num_classes, process_count, local_device_count):
+  """The checks of `config` that need the data's spec and the device layout (the loop's)."""
+  from gan_jax import tasks
+  from gan_jax.config import checks
+  from gan_jax.data.sources import DataSpec
+  checks.check_devices(config, process_count, local_device_count)
+  tasks.get(config.task).check_data(config, {'data': DataSpec(tuple(shape), num_classes)},
+                                    process_count * local_device_count)

@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_jax import augment as aug
+from gan_jax.objectives import augment as aug
 
 FULL_POLICY = aug.OPS
 BATCH_SHAPE = (6, 8, 8, 3)  # shared by the tests below so that they reuse compiled augments

@@ -9,12 +9,15 @@ import jax.numpy as jnp
 import pytest
 
 from conftest import REPO
-from gan_jax import config_lib, flops, models
+from gan_jax import models
+from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
+from gan_jax.tools import flops
 from gan_jax.models.layers import SubPixelConvTranspose
 
 
 def dcgan32(part):
-  config = config_lib.dcgan_recipe(config_lib.base_config())
+  config = recipes.dcgan_recipe(base.base_config())
   generator, discriminator = models.create_models(config.model, (32, 32, 3))
   if part == 'G':
     module, x = generator, jnp.zeros((1, 100))

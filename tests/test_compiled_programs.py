@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from gan_jax import compiled_programs, train
+from gan_jax.training import compiled_programs, loop
 from test_train import load_config
 
 
@@ -43,10 +43,10 @@ def test_200_compiled_steps_leave_mappings_and_rss_bounded():
 
 def test_train_and_evaluate_releases_its_programs(tmp_path):
   config = load_config('default')  # :tiny, the 2D MLP GAN.
-  train.train_and_evaluate(config, str(tmp_path / 'first'))
+  loop.train_and_evaluate(config, str(tmp_path / 'first'))
   after_one = compiled_programs.process_memory()
   for run in range(2, 5):
     config.seed = run  # Another run: new data, state and compiled step.
-    train.train_and_evaluate(config, str(tmp_path / f'run{run}'))
+    loop.train_and_evaluate(config, str(tmp_path / f'run{run}'))
   after_four = compiled_programs.process_memory()
   assert after_four['mappings'] - after_one['mappings'] < 100, (after_one, after_four)

@@ -10,8 +10,11 @@ import tensorflow_datasets as tfds
 from PIL import Image
 
 from conftest import SHARED_DATA
-from gan_jax import data_integrity, data_sources, evaluation, input_pipeline, models, train
-from gan_jax.validation import ConfigError
+from gan_jax.data import (integrity, pipeline, sources)
+from gan_jax.eval import context as eval_context, registry
+from gan_jax.eval.evaluators import inception_features
+from gan_jax.training import loop
+from gan_jax.config.errors import ConfigError
 from test_train import load_config
 
 RAW = {'mnist': SHARED_DATA / 'mnist', 'fashion_mnist': SHARED_DATA / 'fashion_mnist'}
@@ -41,9 +44,9 @@ def prepared_split(name: str, split: str, data_dir) -> tuple[np.ndarray, np.ndar
 
 def test_read_idx_matches_a_hand_parse():
   images, labels = raw_split('mnist', 'test')
-  np.testing.assert_array_equal(data_integrity.read_idx(RAW['mnist'] / 't10k-images-idx3-ubyte.gz'),
+  np.testing.assert_array_equal(integrity.read_idx(RAW['mnist'] / 't10k-images-idx3-ubyte.gz'),
                                 images)
-  np.testing.assert_array_equal(data_integrity.read_idx(RAW['mnist'] / 't10k-labels-idx1-ubyte.gz'),
+  np.testing.assert_array_equal(integrity.read_idx(RAW['mnist'] / 't10k-labels-idx1-ubyte.gz'),
                                 labels)
   assert images.shape == (10_000, 28, 28) and labels[:3].tolist() == [7, 2, 1]  # MNIST's first.
 
@@ -51,7 +54,7 @@ def test_read_idx_matches_a_hand_parse():
 @pytest.mark.parametrize('order', [('mnist', 'fashion_mnist'), ('fashion_mnist', 'mnist')])
 def test_datasets_with_same_file_names_prepare_from_their_own_files(order, tmp_path):
   for name in order:  # One data_dir, as every user has.
-    data_sources.TfdsSource(name, 'train', str(tmp_path), str(RAW[name]), None, False)
+    sources.TfdsSource(name, 'train', str(tmp_path), str(RAW[name]), None, False)
   for name in order:
     for split in ('train', 'test'):
       assert (sorted_examples(*prepared_split(name, split, tmp_path))
@@ -71,22 +74,22 @@ def test_wrongly_prepared_dataset_is_named_then_rebuilt_on_request(tmp_path):
   poisoned = Path(tfds.builder('fashion_mnist', data_dir=str(tmp_path)).data_dir)
   assert (sorted_examples(*prepared_split('fashion_mnist', 'test', tmp_path))
           == sorted_examples(*raw_split('mnist', 'test')))  # The bug, reproduced.
-  with pytest.raises(data_sources.DataError) as error:
-    data_sources.TfdsSource('fashion_mnist', 'train', str(tmp_path), str(RAW['fashion_mnist']),
+  with pytest.raises(sources.DataError) as error:
+    sources.TfdsSource('fashion_mnist', 'train', str(tmp_path), str(RAW['fashion_mnist']),
                             None, False)
   message = str(error.value)
   assert "'fashion_mnist'" in message and str(poisoned) in message
   assert '64 of 64 checked examples of split' in message
   assert 'config.data.rebuild_invalid=True' in message and f'delete {poisoned}' in message
   assert (poisoned / 'dataset_info.json').exists()  # Not deleted unasked.
-  data_sources.TfdsSource('fashion_mnist', 'train', str(tmp_path), str(RAW['fashion_mnist']),
+  sources.TfdsSource('fashion_mnist', 'train', str(tmp_path), str(RAW['fashion_mnist']),
                           None, False, rebuild_invalid=True)
   for split in ('train', 'test'):
     assert (sorted_examples(*prepared_split('fashion_mnist', split, tmp_path))
             == sorted_examples(*raw_split('fashion_mnist', split)))
   # A right preparation checked against another dataset's files is refused too.
-  with pytest.raises(data_sources.DataError, match='does not hold the examples'):
-    data_sources.TfdsSource('fashion_mnist', 'train', str(tmp_path), str(RAW['mnist']), None,
+  with pytest.raises(sources.DataError, match='does not hold the examples'):
+    sources.TfdsSource('fashion_mnist', 'train', str(tmp_path), str(RAW['mnist']), None,
                             False)
 
 
@@ -99,16 +102,16 @@ def test_fingerprint_follows_the_data(tmp_path):
   for name, values in {'a': range(0, 80, 10), 'b': range(0, 80, 10), 'c': range(5, 85, 10)}.items():
     (tmp_path / name).mkdir()
     write_folder(tmp_path / name, values)
-  folder = lambda name, size=8: data_sources.FolderSource(str(tmp_path / name), size, 3, False)
+  folder = lambda name, size=8: sources.FolderSource(str(tmp_path / name), size, 3, False)
   assert folder('a').fingerprint == folder('b').fingerprint  # Same files, same fingerprint.
   assert folder('a').fingerprint != folder('c').fingerprint
   assert folder('a').fingerprint != folder('a', size=4).fingerprint
   before = folder('a').fingerprint
   write_folder(tmp_path / 'a', [0, 10, 20, 30, 40, 50, 60, 71])  # One pixel value edited.
   assert folder('a').fingerprint != before
-  ring = input_pipeline.MixtureSource('ring', 0)
-  assert ring.fingerprint == input_pipeline.MixtureSource('ring', 0).fingerprint
-  assert ring.fingerprint != input_pipeline.MixtureSource('grid', 0).fingerprint
+  ring = pipeline.MixtureSource('ring', 0)
+  assert ring.fingerprint == pipeline.MixtureSource('ring', 0).fingerprint
+  assert ring.fingerprint != pipeline.MixtureSource('grid', 0).fingerprint
 
 
 class PixelFeatures:
@@ -129,17 +132,17 @@ def test_reference_cache_is_not_reused_for_other_data_of_the_same_name(tmp_path)
   config = load_config('dcgan_mnist')
   config.data.name, config.data.image_size, config.data.channels = 'folder', 8, 3
   config.cache_dir = str(tmp_path / 'cache')
-  ev = evaluation.eval_config('inception', every_steps=1, num_samples=8, num_real=8,
+  ev = registry.eval_config('inception', every_steps=1, num_samples=8, num_real=8,
                               kid_subsets=2, kid_subset_size=4, prdc_samples=8)
   features = {}
   for name, values in {'a': [0] * 8, 'b': [200] * 8}.items():
     (tmp_path / name).mkdir()
     write_folder(tmp_path / name, values)
     config.data.path = str(tmp_path / name)
-    context = evaluation.EvalContext(config, models.create_models(config.model, (8, 8, 3))[0])
+    context = eval_context.EvalContext(config)
     context.extractor = PixelFeatures()
-    context.samples = lambda state, which, num: iter([np.full((num, 8, 8, 3), -1.0, np.float32)])
-    values, protocol = evaluation._inception_metrics(ev, None, 'ema', context)
+    samples = lambda num: iter([np.full((num, 8, 8, 3), -1.0, np.float32)])
+    values, protocol = inception_features.evaluate(ev, samples, 'ema', context)
     features[name] = values['fid']
     assert protocol['reference']['fingerprint'] == context.reference_source('test').fingerprint
   # Fake samples (-1: pixel 0) equal folder a's images: FID 0 against a; b's is its own.
@@ -150,11 +153,11 @@ def test_reference_cache_is_not_reused_for_other_data_of_the_same_name(tmp_path)
 def test_resume_on_changed_data_is_refused(tmp_path):
   config = load_config('default')
   config.train.num_steps = 2
-  train.train_and_evaluate(config, str(tmp_path))
-  saved = json.loads((tmp_path / train.DATA_FINGERPRINT_FILE).read_text())
-  assert saved['fingerprint'] == input_pipeline.MixtureSource('ring', 0).fingerprint
+  loop.train_and_evaluate(config, str(tmp_path))
+  saved = json.loads((tmp_path / loop.DATA_FINGERPRINT_FILE).read_text())
+  assert saved['fingerprint'] == pipeline.MixtureSource('ring', 0).fingerprint
   config.seed = 1  # The ring's samples follow the seed: other data, same config.data.
   config.train.num_steps = 4
   with pytest.raises(ConfigError, match='trained on data with fingerprint'):
-    train.train_and_evaluate(config, str(tmp_path))
+    loop.train_and_evaluate(config, str(tmp_path))
   assert not (tmp_path / 'checkpoints' / '4').exists()

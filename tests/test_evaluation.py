@@ -6,10 +6,17 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA
-from gan_jax import (classifier, compare, evaluation, feature_extraction, inception, models,
-                     sampling, standalone, train)
-from gan_jax.validation import ConfigError, check_config
+from gan_jax.config.checks import check_config
+from gan_jax.config.errors import ConfigError
+from gan_jax.data import pixels
+from gan_jax.eval import classifier, context, feature_extraction, inception, registry
+from gan_jax.eval.evaluators import inception_features
+from gan_jax.tasks.gan import sampling
+from gan_jax.tools import compare
+from gan_jax.training import loop, standalone
 from test_train import load_config
+
+SAMPLE_OPTIONS = {'num_samples': 10_000, 'generator': 'ema'}  # --mode sample's flag defaults.
 
 WEIGHTS = SHARED_DATA / 'inception' / 'fid_inception_v3_tf2015_pool3.npz'
 
@@ -71,12 +78,12 @@ def test_inception_eval_during_training(tmp_path, mock_tfds):
   config = load_config('dcgan_cifar10')
   config.inception_weights = str(WEIGHTS)
   config.cache_dir = str(tmp_path / 'cache')
-  config.evals.fid = evaluation.eval_config('inception', every_steps=2, num_samples=16,
+  config.evals.fid = registry.eval_config('inception', every_steps=2, num_samples=16,
                                             num_real=16, kid_subsets=2, kid_subset_size=8,
                                             prdc_samples=16, generator='both')
   config.best.metric = 'fid/fid'
   with mock_tfds(num_examples=32):
-    train.train_and_evaluate(config, str(tmp_path / 'run'))
+    loop.train_and_evaluate(config, str(tmp_path / 'run'))
   records = [json.loads(l) for l in (tmp_path / 'run' / 'metrics.jsonl').read_text().splitlines()]
   assert {(r['step'], r['generator']) for r in records} == {(2, 'ema'), (2, 'raw'),
                                                            (4, 'ema'), (4, 'raw')}
@@ -86,7 +93,7 @@ def test_inception_eval_during_training(tmp_path, mock_tfds):
   assert protocol['reference'] == {'dataset': 'cifar10', 'split': 'test', 'num': 16,
                                    'image_size': None, 'examples': 'the first 16 of the split'}
   with mock_tfds(num_examples=32):
-    assert fingerprint == evaluation.reference_source(config, 'test').fingerprint
+    assert fingerprint == context.reference_source(config, 'test').fingerprint
   assert protocol['num_generated'] == 16 and protocol['step'] == 2
   assert protocol['weights_file'] == WEIGHTS.name and len(protocol['weights_sha256']) == 64
   assert protocol['inception_score'] == 'not computed: these weights have no logits layer'
@@ -102,43 +109,44 @@ def test_too_small_reference_fails_before_training(tmp_path, mock_tfds):
   config = load_config('dcgan_cifar10')  # :tiny asks for 64 reference images.
   with mock_tfds(num_examples=32), pytest.raises(
       ConfigError, match=r"evals.fid.num_real=64 exceeds the 32 examples of split 'test'"):
-    train.train_and_evaluate(config, str(tmp_path))
+    loop.train_and_evaluate(config, str(tmp_path))
   assert not (tmp_path / 'checkpoints' / '2').exists()
 
 
 def test_inception_score_from_a_logits_head():
-  assert evaluation.inception_score_values(np.ones((10, 4)), None) == {}
+  assert inception_features.inception_score_values(np.ones((10, 4)), None) == {}
   # Features one-hot over 4 dims; the head maps dim i to class i with logit 60: IS = 4 classes.
   features = np.eye(4)[np.arange(40) % 4]  # Every split of 4 holds all 4 classes.
   head = (np.pad(np.eye(4) * 60.0, ((0, 1004), (0, 0))), np.zeros(1008))
-  values = evaluation.inception_score_values(features, head)
+  values = inception_features.inception_score_values(features, head)
   assert values['inception_score'] == pytest.approx(4.0, rel=1e-6)
   assert values['inception_score_std'] == pytest.approx(0.0, abs=1e-6)
 
 
 def test_eval_and_sample_modes_on_a_checkpoint(tmp_path):
   config = load_config('default')
-  train.train_and_evaluate(config, str(tmp_path))
+  loop.train_and_evaluate(config, str(tmp_path))
   result = standalone.evaluate_checkpoint(config, str(tmp_path))
   records = json.loads(result.read_text())
   assert result.name == 'step_0000004.json'
   assert {r['metric'] for r in records} == {'modes_captured', 'high_quality_fraction', 'reverse_kl'}
-  out = standalone.write_samples(config, str(tmp_path), step=2, num_samples=30)
+  out = standalone.run_mode(config, str(tmp_path), 'sample', 2,
+                            SAMPLE_OPTIONS | {'num_samples': 30})
   with np.load(out / 'samples.npz') as f:
     assert f['samples'].shape == (30, 2)
   with pytest.raises(FileNotFoundError, match='No checkpoint of step 3.*saved steps: \\[2, 4\\]'):
-    standalone.write_samples(config, str(tmp_path), step=3)
+    standalone.run_mode(config, str(tmp_path), 'sample', 3, SAMPLE_OPTIONS)
 
 
 def test_image_samples_grid_and_interpolation(tmp_path, mock_tfds):
   config = load_config('dcgan_mnist')
   with mock_tfds(num_examples=32):
-    train.train_and_evaluate(config, str(tmp_path))
-    out = standalone.write_samples(config, str(tmp_path), num_samples=1200,
-                                   generator_choice='raw')
-    generator, state = standalone.load_checkpoint(config, tmp_path, None)
-  expected = np.concatenate([sampling.to_uint8(b) for b in sampling.sample_stream(
-      sampling.make_generate_fn(generator), state, 'raw', 1200, config.model.z_dim, config.seed)])
+    loop.train_and_evaluate(config, str(tmp_path))
+    out = standalone.run_mode(config, str(tmp_path), 'sample', None,
+                              {'num_samples': 1200, 'generator': 'raw'})
+    built, state = standalone.load_checkpoint(config, tmp_path, None)
+  expected = np.concatenate([pixels.to_uint8(b) for b in built.predict['images'](state, 'raw',
+                                                                                1200)])
   with np.load(out / 'samples.npz') as f:  # Written batch by batch (500, 500, 200).
     np.testing.assert_array_equal(f['images'], expected)
     assert f['images'].dtype == np.uint8
@@ -147,14 +155,14 @@ def test_image_samples_grid_and_interpolation(tmp_path, mock_tfds):
 
 def test_stacked_mnist_evaluator_plumbing(tmp_path, monkeypatch):
   config = load_config('default')
-  context = evaluation.EvalContext(config, models.create_models(config.model, (2,))[0])
+  eval_context = context.EvalContext(config)
   images = np.zeros((6, 28, 28, 3))
-  monkeypatch.setattr(context, 'samples', lambda state, which, num: iter([images[:4], images[4:]]))
+  predict = {'images': lambda state, which, num: iter([images[:4], images[4:]])}
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), images[:1, ..., :1])['params']
-  context.classifier_record = {'params': params, 'test_accuracy': 0.995,
-                               'data_fingerprint': 'f' * 64}
-  ev = evaluation.eval_config('stacked_mnist', every_steps=1, num_samples=6)
-  records = evaluation.evaluate('modes', ev, state=None, step=7, ctx=context)
+  eval_context.classifier_record = {'params': params, 'test_accuracy': 0.995,
+                                    'data_fingerprint': 'f' * 64}
+  ev = registry.eval_config('stacked_mnist', every_steps=1, num_samples=6)
+  records = registry.evaluate('modes', ev, predict, state=None, step=7, ctx=eval_context)
   values = {r['metric']: r['value'] for r in records}
   assert values['modes_captured'] == 1.0  # Six identical blank images: one mode.
   assert values['kl_to_uniform'] == pytest.approx(np.log(1000))
@@ -181,19 +189,21 @@ def test_classifier_roundtrip_keyed_by_its_data(tmp_path):
     (dict(metric='inception', num_samples=500, kid_subset_size=1000),
      r'kid_subset_size=1000 must be in \[2, min\(num_samples, num_real\) = 500\]'),
     (dict(metric='mode_coverage', every_steps=0), r'config.evals.e.every_steps=0 must be > 0'),
-    (dict(metric='stacked_mnist'), r"'stacked_mnist' needs images"),
+    (dict(metric='stacked_mnist'), r"'stacked_mnist' evaluates images, but config.task='gan' on "
+                                   r"config.data.name='ring' predicts \('points',\)"),
 ])
 def test_eval_config_errors(fields, message):
   config = load_config('default')
-  config.evals.e = evaluation.eval_config(**{'every_steps': 10, 'num_samples': 1000, **fields})
+  config.evals.e = registry.eval_config(**{'every_steps': 10, 'num_samples': 1000, **fields})
   with pytest.raises(ConfigError, match=message):
     check_config(config)
 
 
 def test_mode_coverage_needs_2d_and_best_metric_names_an_eval():
   config = load_config('dcgan_mnist')
-  config.evals.c = evaluation.eval_config('mode_coverage', 10, 100)
-  with pytest.raises(ConfigError, match="'mode_coverage' needs 2D data"):
+  config.evals.c = registry.eval_config('mode_coverage', 10, 100)
+  with pytest.raises(ConfigError, match="'mode_coverage' evaluates points, but .* predicts "
+                                        r"\('images',\)"):
     check_config(config)
   config = load_config('default')
   config.best.metric = 'fid/fid'
@@ -214,7 +224,7 @@ def test_best_checkpoint_follows_the_generator_best_metric_names(tmp_path):
   config.evals.coverage.generator = 'both'
   config.evals.coverage.every_steps = 2
   config.best.metric = 'coverage/reverse_kl/raw'
-  train.train_and_evaluate(config, str(tmp_path))
+  loop.train_and_evaluate(config, str(tmp_path))
   records = [json.loads(l) for l in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
   raw = {r['step']: r['value'] for r in records
          if (r['metric'], r['generator']) == ('reverse_kl', 'raw')}

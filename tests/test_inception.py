@@ -9,6 +9,8 @@ import os
 import pickle
 import struct
 import sys
+import urllib.error
+import urllib.request
 import zipfile
 
 import jax
@@ -16,8 +18,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO, SHARED_DATA
-from gan_jax import feature_extraction, inception
-from gan_jax import inception_weights as weights
+from gan_jax.eval import feature_extraction, inception
+from gan_jax.eval import inception_weights as weights
 
 NPZ = SHARED_DATA / 'inception' / 'fid_inception_v3_tf2015_pool3.npz'
 TEST_DATA = REPO / 'tests' / 'data'
@@ -205,6 +207,44 @@ def test_download_checks_the_hash_and_caches(tmp_path):
   assert cached == cache / source.name and cached.read_bytes() == b'weights'
   source.unlink()
   assert weights.download_pth(cache, source.as_uri(), digest) == cached  # From the cache.
+
+
+def _no_network(url, timeout=None):
+  raise urllib.error.URLError('no network')
+
+
+class _CutOffResponse:
+  """An urlopen response that delivers one chunk, then loses the connection."""
+
+  def __init__(self):
+    self.chunks = [b'half a file']
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, *exc_info):
+    return False
+
+  def read(self, size):
+    del size
+    if self.chunks:
+      return self.chunks.pop()
+    raise TimeoutError('The read operation timed out')
+
+
+@pytest.mark.parametrize('urlopen', [_no_network, lambda url, timeout=None: _CutOffResponse()],
+                         ids=['no-network', 'cut-off'])
+def test_failed_download_says_how_to_pass_local_weights(tmp_path, monkeypatch, urlopen):
+  monkeypatch.setattr(urllib.request, 'urlopen', urlopen)
+  monkeypatch.delenv(feature_extraction.WEIGHTS_ENV, raising=False)
+  cache = tmp_path / 'cache'
+  # A FileNotFoundError: gan_jax.main prints it as one line, no traceback.
+  with pytest.raises(FileNotFoundError) as raised:
+    feature_extraction.resolve_weights(None, cache)
+  message = str(raised.value)
+  assert weights.PTH_URL in message and str(cache / weights.PTH_URL.rsplit('/', 1)[-1]) in message
+  assert '--config.inception_weights=PATH' in message and feature_extraction.WEIGHTS_ENV in message
+  assert list(cache.iterdir()) == []  # No partial file a later run could take for the weights.
 
 
 # ---- (c) Preprocessing. ----

@@ -6,33 +6,32 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_jax import config_lib, data_sources, input_pipeline, mixtures
+from gan_jax.training.task import Stream
+from gan_jax.data import mixtures, pipeline, sources
 
 
 def test_every_example_once_per_epoch_and_reshuffled():
   n = 10
-  first = input_pipeline.example_indices(np.arange(n), n, seed=0)
-  second = input_pipeline.example_indices(np.arange(n, 2 * n), n, seed=0)
+  first = pipeline.example_indices(np.arange(n), n, seed=0)
+  second = pipeline.example_indices(np.arange(n, 2 * n), n, seed=0)
   assert sorted(first) == list(range(n)) and sorted(second) == list(range(n))
   assert not np.array_equal(first, second)
   # A batch straddling the epoch boundary reads the same examples as the two epochs do.
-  straddle = input_pipeline.example_indices(np.arange(7, 13), n, seed=0)
+  straddle = pipeline.example_indices(np.arange(7, 13), n, seed=0)
   np.testing.assert_array_equal(straddle, np.concatenate([first[7:], second[:3]]))
-  assert not np.array_equal(first, input_pipeline.example_indices(np.arange(n), n, seed=1))
+  assert not np.array_equal(first, pipeline.example_indices(np.arange(n), n, seed=1))
 
 
 def test_hosts_take_disjoint_shards_of_the_global_batch():
-  shards = [input_pipeline.host_positions(3, 8, 2, p, 4) for p in range(4)]
+  shards = [pipeline.host_positions(3, 8, 2, p, 4) for p in range(4)]
   assert all(s.shape == (2, 2) for s in shards)
   together = np.concatenate(shards, axis=1)
   np.testing.assert_array_equal(together, (3 * 16 + np.arange(16)).reshape(2, 8))
 
 
 def test_host_batch_layout_and_range():
-  config = config_lib.base_config()
-  config.train.batch_size, config.train.n_critic = 8, 2
-  source = input_pipeline.MixtureSource('ring', seed=0)
-  batch = input_pipeline.host_batch(source, step=5, config=config)
+  source = pipeline.MixtureSource('ring', seed=0)
+  batch = pipeline.host_batch(Stream(source, draws=2, seed=0), step=5, batch_size=8)
   devices = jax.local_device_count()
   assert batch['image'].shape == (devices, 2, 8 // devices, 2)
   # Device d, critic step c holds global positions 5*16 + c*8 + d*(8/devices) + j.
@@ -49,7 +48,7 @@ def test_mixture_samples_match_the_paper(name, modes, std):
     np.testing.assert_allclose(means[2], [0.0, 1.0], atol=1e-6)  # angle 2*pi*2/8.
   else:
     assert sorted(set(means[:, 0])) == [-4, -2, 0, 2, 4]
-  source = input_pipeline.MixtureSource(name, seed=0)
+  source = pipeline.MixtureSource(name, seed=0)
   points, mode = source.read(np.arange(20_000))
   offsets = points - means[mode]
   np.testing.assert_allclose(offsets.std(axis=0), std, rtol=0.03)
@@ -85,7 +84,7 @@ def test_folder_with_class_subfolders(tmp_path):
   write_png(tmp_path / 'cats' / 'a.png', 0)
   write_png(tmp_path / 'cats' / 'b.PNG', 255)
   write_png(tmp_path / 'dogs' / 'c.png', 51, mode='L')
-  source = data_sources.FolderSource(str(tmp_path), image_size=4, channels=3, center_crop=True)
+  source = sources.FolderSource(str(tmp_path), image_size=4, channels=3, center_crop=True)
   assert source.num_examples == 3 and source.spec.num_classes == 2
   images, labels = source.read(np.array([2, 0, 1]))
   assert images.shape == (3, 4, 4, 3)
@@ -99,31 +98,31 @@ def test_folder_names_every_unreadable_file(tmp_path):
   write_png(tmp_path / 'good.png', 10)
   (tmp_path / 'broken.png').write_bytes(b'not a png')
   (tmp_path / 'empty.jpg').write_bytes(b'')
-  with pytest.raises(data_sources.DataError, match='2 unreadable') as error:
-    data_sources.FolderSource(str(tmp_path), image_size=8, channels=1, center_crop=False)
+  with pytest.raises(sources.DataError, match='2 unreadable') as error:
+    sources.FolderSource(str(tmp_path), image_size=8, channels=1, center_crop=False)
   assert 'broken.png' in str(error.value) and 'empty.jpg' in str(error.value)
 
 
 def test_folder_errors(tmp_path):
-  with pytest.raises(data_sources.DataError, match='is not a folder'):
-    data_sources.FolderSource(str(tmp_path / 'nope'), 8, 3, False)
-  with pytest.raises(data_sources.DataError, match='holds no'):
-    data_sources.FolderSource(str(tmp_path), 8, 3, False)
+  with pytest.raises(sources.DataError, match='is not a folder'):
+    sources.FolderSource(str(tmp_path / 'nope'), 8, 3, False)
+  with pytest.raises(sources.DataError, match='holds no'):
+    sources.FolderSource(str(tmp_path), 8, 3, False)
 
 
 def test_tfds_source_under_mock_data(mock_tfds):
   with mock_tfds(num_examples=12):
-    source = data_sources.TfdsSource('cifar10', 'train', None, None, 16, False)
+    source = sources.TfdsSource('cifar10', 'train', None, None, 16, False)
     images, labels = source.read(np.arange(5))
-  assert source.spec == data_sources.DataSpec((16, 16, 3), 10)
+  assert source.spec == sources.DataSpec((16, 16, 3), 10)
   assert images.shape == (5, 16, 16, 3) and labels.shape == (5,)
   assert images.min() >= -1.0 and images.max() <= 1.0
 
 
 def test_real_mnist_through_manual_dir(mnist_data_dir, mnist_manual_dir):
-  source = data_sources.TfdsSource('mnist', 'train', mnist_data_dir, mnist_manual_dir, None, False)
+  source = sources.TfdsSource('mnist', 'train', mnist_data_dir, mnist_manual_dir, None, False)
   assert source.num_examples == 60_000
-  assert source.spec == data_sources.DataSpec((28, 28, 1), 10)
+  assert source.spec == sources.DataSpec((28, 28, 1), 10)
   images, labels = source.read(np.arange(200))
   assert images.min() == -1.0 and images.max() == 1.0
   assert set(labels) == set(range(10))  # tfds shuffles at preparation; all digits appear.
@@ -134,7 +133,7 @@ def test_real_mnist_through_manual_dir(mnist_data_dir, mnist_manual_dir):
 def test_in_memory_split_reads_the_same_images(mnist_data_dir, mnist_manual_dir, in_memory_mb,
                                                decoded):
   """MNIST's test split resized to 16x16 is 10,000 * 256 bytes = 2.44 MB of uint8."""
-  source = lambda mb: data_sources.TfdsSource('mnist', 'test', mnist_data_dir, mnist_manual_dir,
+  source = lambda mb: sources.TfdsSource('mnist', 'test', mnist_data_dir, mnist_manual_dir,
                                               16, False, in_memory_mb=mb)
   in_memory, per_batch = source(in_memory_mb), source(0)
   assert in_memory._in_memory == decoded and not per_batch._in_memory
@@ -146,7 +145,7 @@ def test_in_memory_split_reads_the_same_images(mnist_data_dir, mnist_manual_dir,
 
 def test_in_memory_split_under_mock_data(mock_tfds):
   with mock_tfds(num_examples=12):
-    source = data_sources.TfdsSource('cifar10', 'train', None, None, 16, False, in_memory_mb=1)
+    source = sources.TfdsSource('cifar10', 'train', None, None, 16, False, in_memory_mb=1)
     assert source._in_memory
     images, labels = source.read(np.arange(5))
   assert images.shape == (5, 16, 16, 3) and images.dtype == np.float32 and labels.shape == (5,)
@@ -154,30 +153,30 @@ def test_in_memory_split_under_mock_data(mock_tfds):
 
 def test_missing_manual_files_fail_fast_with_instructions(tmp_path):
   (tmp_path / 'manual').mkdir()
-  with pytest.raises(data_sources.DataError, match='lacks.*train-images-idx3-ubyte.gz') as error:
-    data_sources.TfdsSource('mnist', 'train', str(tmp_path / 'data'), str(tmp_path / 'manual'),
+  with pytest.raises(sources.DataError, match='lacks.*train-images-idx3-ubyte.gz') as error:
+    sources.TfdsSource('mnist', 'train', str(tmp_path / 'data'), str(tmp_path / 'manual'),
                             None, False)
   assert 'manual_dir' in str(error.value)
 
 
 def test_unknown_tfds_name():
-  with pytest.raises(data_sources.DataError, match="config.data.name='not_a_dataset'"):
-    data_sources.TfdsSource('not_a_dataset', 'train', None, None, None, False)
+  with pytest.raises(sources.DataError, match="config.data.name='not_a_dataset'"):
+    sources.TfdsSource('not_a_dataset', 'train', None, None, None, False)
 
 
 def test_resize_is_bilinear_and_keeps_range():
   image = np.zeros((2, 2, 1), np.uint8)
   image[:, 1] = 255
   # Output pixel centres fall at input x = -0.25, 0.25, 0.75, 1.25 (clamped): 0, 63.75, 191.25, 255.
-  out = data_sources.preprocess(image, 4, center_crop=False)
+  out = sources.preprocess(image, 4, center_crop=False)
   np.testing.assert_allclose(out[0, :, 0], np.array([0, 64, 191, 255]) / 127.5 - 1, atol=1e-6)
-  assert math.isclose(data_sources.preprocess(image, None, False).max(), 1.0)
+  assert math.isclose(sources.preprocess(image, None, False).max(), 1.0)
 
 
 def test_stacked_mnist_stacks_three_digits(mnist_data_dir, mnist_manual_dir):
-  mnist = data_sources.TfdsSource('mnist', 'train', mnist_data_dir, mnist_manual_dir, None, False)
-  source = input_pipeline.StackedMNISTSource(mnist, seed=0)
-  assert source.spec == data_sources.DataSpec((28, 28, 3), 1000)
+  mnist = sources.TfdsSource('mnist', 'train', mnist_data_dir, mnist_manual_dir, None, False)
+  source = pipeline.StackedMNISTSource(mnist, seed=0)
+  assert source.spec == sources.DataSpec((28, 28, 3), 1000)
   images, labels = source.read(np.array([0, 1, 2]))
   assert images.shape == (3, 28, 28, 3)
   for i in range(3):

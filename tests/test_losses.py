@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_jax import losses
+from gan_jax.objectives import losses
 
 REAL = [0.0, 2.0]
 FAKE = [-1.0, 1.0]

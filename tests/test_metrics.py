@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from gan_jax.metrics import feature_stats, fid, inception_score, kid, prdc, stacked_mnist
+from gan_jax.eval.metrics import feature_stats, fid, inception_score, kid, prdc, stacked_mnist
 
 
 def random_spd(rng, dim):

@@ -5,14 +5,15 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_jax import config_lib, models
+from gan_jax import models
+from gan_jax.config import base
 from gan_jax.models.dcgan import upsamplings
 from gan_jax.models.layers import SubPixelConvTranspose
-from gan_jax.state import param_count
+from gan_jax.tasks.gan.state import param_count
 
 
 def model_config(name, z_dim, g_features, d_features, norm, layers=2, **fields):
-  config = config_lib.base_config().model
+  config = base.base_config().model
   config.update(dict(name=name, z_dim=z_dim, g_features=g_features, d_features=d_features,
                      g_layers=layers, d_layers=layers, g_norm=norm, d_norm=norm) | fields)
   return config

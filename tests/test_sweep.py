@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from gan_jax import sweep, sweep_report
+from gan_jax.tools import sweep, sweep_report, trials
 
 TINY = 'experiments/ring_losses_tiny.py'
 TINY_TRIALS = ['loss.name=non_saturating,seed=0', 'loss.name=non_saturating,seed=1',
@@ -82,7 +82,7 @@ def test_second_run_skips_finished_trials_and_runs_the_rest(swept):
   now, before = config_mtimes(root), swept['mtimes_after_shard']
   assert {name: now[name] for name in before} == before  # Trials 1 and 3 were not relaunched.
   for trial in sweep.load_sweep(TINY, root).trials:
-    assert sweep.is_finished(trial)
+    assert trials.is_finished(trial)
     assert (trial.workdir / 'checkpoints' / '4').is_dir()
   manifest = json.loads((root / 'sweep.json').read_text())
   assert [t['name'] for t in manifest['trials']] == TINY_TRIALS
@@ -176,7 +176,7 @@ def test_deleted_trial_is_rerun_alone(swept):
   assert '4 trials: 3 finished already, 1 to run.' in result.stdout
   after = config_mtimes(root)
   assert {n: after[n] for n in before} == before and TINY_TRIALS[2] in after
-  assert sweep.is_finished(sweep.load_sweep(TINY, root).trials[2])
+  assert trials.is_finished(sweep.load_sweep(TINY, root).trials[2])
 
 
 # ---------------------------------------------------------------- without training
@@ -315,7 +315,7 @@ def fake_trial(tmp_path, name, script):
   """A 4-step trial whose command is Python `script` (its workdir is `w`), not a training run."""
   workdir = tmp_path / name
   setup = f'import json, os, pathlib, signal, time; w = pathlib.Path({str(workdir)!r}); '
-  return sweep.Trial(index=0, name=name, variant=name, fields={}, seed=0, overrides={},
+  return trials.Trial(index=0, name=name, variant=name, fields={}, seed=0, overrides={},
                      workdir=workdir, num_steps=4, command=[sys.executable, '-c', setup + script])
 
 
@@ -341,15 +341,15 @@ def test_failures_are_reported_and_the_sweep_goes_on(tmp_path, capsys):
 
 def test_finished_needs_the_last_checkpoint_of_a_run_of_that_length(tmp_path):
   trial = fake_trial(tmp_path, 'trial', '')
-  assert sweep.trial_status(trial) == 'not started'
+  assert trials.trial_status(trial) == 'not started'
   (trial.workdir / 'checkpoints' / '2').mkdir(parents=True)
   (trial.workdir / 'checkpoints' / '4.orbax-checkpoint-tmp-17').mkdir()  # A save cut short.
   (trial.workdir / 'config.json').write_text(json.dumps({'train': {'num_steps': 4}}))
-  assert sweep.trial_status(trial) == 'unfinished (step 2 of 4)'
+  assert trials.trial_status(trial) == 'unfinished (step 2 of 4)'
   (trial.workdir / 'checkpoints' / '4').mkdir()
-  assert sweep.is_finished(trial)
+  assert trials.is_finished(trial)
   (trial.workdir / 'config.json').write_text(json.dumps({'train': {'num_steps': 8}}))
-  assert not sweep.is_finished(trial)  # Step 4 of a longer run's schedule is not this trial's end.
+  assert not trials.is_finished(trial)  # Step 4 of a longer run's schedule is not this trial's end.
 
 
 def test_a_signal_stops_the_running_trial_and_the_sweep(tmp_path, capsys):

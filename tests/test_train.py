@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_jax import classifier, train
+from gan_jax.eval import classifier
+from gan_jax.training import loop
 from conftest import REPO, patch_train_step
 
 CONFIGS = sorted(p.stem for p in (REPO / 'configs').glob('*.py'))
@@ -64,7 +65,7 @@ def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
         config.best.metric = ''
   with mock_tfds(num_examples=64):  # :tiny evaluates 64 samples against 64 references.
     config.cache_dir = stand_in_classifier(tmp_path / 'cache')
-    state = train.train_and_evaluate(config, str(tmp_path))
+    state = loop.train_and_evaluate(config, str(tmp_path))
   assert int(state.step) == config.train.num_steps
   assert_finite(state)
   assert_workdir_complete(tmp_path, config.train.num_steps)
@@ -74,17 +75,41 @@ def test_dcgan_on_real_mnist_files(tmp_path, mnist_data_dir, mnist_manual_dir):
   config = load_config('dcgan_mnist')
   config.data.data_dir = mnist_data_dir
   config.data.manual_dir = mnist_manual_dir
-  state = train.train_and_evaluate(config, str(tmp_path))
+  state = loop.train_and_evaluate(config, str(tmp_path))
   assert_finite(state)
   grid = np.asarray(Image.open(tmp_path / 'samples' / f'step_{config.train.num_steps:07d}.png'))
   assert grid.shape == (4 * 29 + 1, 4 * 29 + 1)  # 16 grey 28x28 samples, 1px gaps.
 
 
-def test_ring_snapshot_reports_mode_coverage(tmp_path):
+RING_MODES = 8  # PacGAN's ring: 8 Gaussians on the unit circle.
+
+
+def test_ring_run_records_mode_coverage_and_draws_its_snapshot(tmp_path):
+  """The ring's tiny run writes PacGAN's three statistics to metrics.jsonl at the eval step, each
+  in its range and with the protocol that made it (num_generated = the config's num_samples),
+  and a snapshot with points and D's surface drawn in its plot area, not a blank figure."""
   config = load_config('default')
-  train.train_and_evaluate(config, str(tmp_path))
-  events = (tmp_path / 'samples' / f'step_{config.train.num_steps:07d}.png')
-  assert Image.open(events).size == (600, 600)
+  loop.train_and_evaluate(config, str(tmp_path))
+  ev, step = config.evals.coverage, config.train.num_steps
+  records = [json.loads(l) for l in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
+  assert sorted((r['eval'], r['generator'], r['step'], r['metric']) for r in records) == [
+      ('coverage', ev.generator, step, metric)
+      for metric in ('high_quality_fraction', 'modes_captured', 'reverse_kl')]
+  for record in records:
+    protocol = record['protocol']
+    assert protocol['num_generated'] == ev.num_samples and protocol['mixture'] == 'ring'
+    assert (protocol['generator'], protocol['step']) == (record['generator'], record['step'])
+  values = {r['metric']: r['value'] for r in records}
+  modes, high_quality = values['modes_captured'], values['high_quality_fraction']
+  assert modes == int(modes) and 0 <= modes <= RING_MODES
+  assert 0.0 <= high_quality <= 1.0
+  assert (modes == 0) == (high_quality == 0.0)  # A mode is captured by a high-quality sample.
+  assert 0.0 <= values['reverse_kl'] <= np.log(RING_MODES) + 1e-9  # KL(histogram || uniform).
+
+  snapshot = np.asarray(Image.open(tmp_path / 'samples' / f'step_{step:07d}.png').convert('RGB'))
+  assert snapshot.shape == (600, 600, 3)
+  plot_area = snapshot[150:450, 150:450].reshape(-1, 3)  # Inside the axes, whatever the labels.
+  assert len(np.unique(plot_area, axis=0)) > 20 and plot_area.std() > 10
   history = [json.loads(l) for l in (tmp_path / 'train_metrics.jsonl').read_text().splitlines()]
   assert [h['step'] for h in history] == [2, 4]
   assert {'d_loss', 'g_loss', 'd_real', 'd_fake'} <= set(history[0])
@@ -94,20 +119,20 @@ def test_interrupted_run_resumes_to_the_same_state(tmp_path, monkeypatch):
   config = load_config('default')
   config.train.num_steps = 6
   config.model.g_norm = 'batch_norm'  # Batch statistics must survive the restart too.
-  uninterrupted = train.train_and_evaluate(config, str(tmp_path / 'a'))
+  uninterrupted = loop.train_and_evaluate(config, str(tmp_path / 'a'))
 
   def ctrl_c_in_step_4(call, state):  # As a KeyboardInterrupt raised by code, not a signal.
     if call == 4:
       raise KeyboardInterrupt
   patch_train_step(monkeypatch, ctrl_c_in_step_4)
   with pytest.raises(KeyboardInterrupt):
-    train.train_and_evaluate(config, str(tmp_path / 'b'))
+    loop.train_and_evaluate(config, str(tmp_path / 'b'))
   assert sorted(p.name for p in (tmp_path / 'b' / 'checkpoints').iterdir()) == ['2']
   monkeypatch.undo()
 
-  resumed = train.train_and_evaluate(config, str(tmp_path / 'b'))
+  resumed = loop.train_and_evaluate(config, str(tmp_path / 'b'))
   jax.tree.map(np.testing.assert_array_equal, resumed, uninterrupted)
-  again = train.train_and_evaluate(config, str(tmp_path / 'b'))  # Finished: nothing to do.
+  again = loop.train_and_evaluate(config, str(tmp_path / 'b'))  # Finished: nothing to do.
   jax.tree.map(np.testing.assert_array_equal, again, uninterrupted)
 
 

@@ -1,5 +1,4 @@
 """The pmapped update: D improves, 4 devices equal 1, n_critic, EMA."""
-import re
 
 import jax
 import jax.numpy as jnp
@@ -7,13 +6,17 @@ import numpy as np
 import optax
 import pytest
 
-from gan_jax import config_lib, losses, models, optimizers, packing, train_step as train_step_lib
-from gan_jax.state import create_state
+from gan_jax import models
+from gan_jax.config import base
+from gan_jax.objectives import losses, packing
+from gan_jax.tasks.gan import builder, step as gan_step
+from gan_jax.training import parallel
+from gan_jax.tasks.gan.state import create_state
 
 
 def tiny_config(model='dcgan', loss='non_saturating', gp_weight=0.0, norm='batch_norm',
                 n_critic=1):
-  config = config_lib.base_config()
+  config = base.base_config()
   config.model.name = model
   config.model.z_dim = 8
   config.model.g_features = 8
@@ -32,15 +35,15 @@ def setup(config, shape, sgd_lr=None, num_classes=0):
   """Models, initial state and pmapped step; Adam from config, or plain SGD at `sgd_lr`."""
   generator, discriminator = models.create_models(config.model, shape, num_classes)
   if sgd_lr is None:
-    g_tx, d_tx = optimizers.create_optimizers(config)
+    g_tx, d_tx = builder.create_optimizers(config)
   else:
     g_tx = d_tx = optax.sgd(sgd_lr)
   state = create_state(jax.random.PRNGKey(0), generator, discriminator, g_tx, d_tx,
                        config.model.z_dim, packing.packed_shape(shape, config.model.pack))
   pmapped_models = models.create_models(config.model, shape, num_classes,
-                                        axis_name=train_step_lib.AXIS,
+                                        axis_name=parallel.AXIS,
                                         dtype=models.DTYPES[config.train.precision])
-  step = train_step_lib.make_train_step(config, *pmapped_models, g_tx, d_tx)
+  step = parallel.pmap_step(gan_step.make_step_fn(config, *pmapped_models, g_tx, d_tx))
   return generator, discriminator, state, step
 
 
@@ -53,13 +56,13 @@ def run_step(step, state, images, devices, labels=None, replicas=False):
   to_devices = lambda x: np.swapaxes(
       x.reshape((n_critic, devices, batch // devices) + x.shape[2:]), 0, 1)
   labels = np.zeros((n_critic, batch), np.int32) if labels is None else labels
-  replicated = train_step_lib.replicate(state, jax.local_devices()[:devices])
-  new_state, metrics, finite = step(replicated, {'image': to_devices(images),
-                                                 'label': to_devices(labels)})
-  assert all(train_step_lib.unreplicate(finite).values())
+  replicated = parallel.replicate(state, jax.local_devices()[:devices])
+  new_state, metrics, finite = step(replicated, {'data': {'image': to_devices(images),
+                                                          'label': to_devices(labels)}})
+  assert all(parallel.unreplicate(finite).values())
   if replicas:
     return per_device(new_state), per_device(metrics)
-  return train_step_lib.unreplicate(new_state), train_step_lib.unreplicate(metrics)
+  return parallel.unreplicate(new_state), parallel.unreplicate(metrics)
 
 
 def per_device(tree):
@@ -90,36 +93,6 @@ def test_step_lowers_d_loss_on_fixed_batch():
 
   new_state, _ = run_step(step, state, images, 1)
   assert d_loss_at(new_state.d_params) < d_loss_at(state.d_params) - 1e-3
-
-
-@pytest.mark.parametrize('model,shape,loss,gp_weight,norm', [
-    ('dcgan', (16, 16, 1), 'non_saturating', 0.0, 'batch_norm'),  # Cross-device batch norm.
-    ('mlp', (2,), 'wasserstein', 10.0, 'none'),  # Per-example gradient-penalty noise.
-])
-def test_four_devices_equal_one_device(model, shape, loss, gp_weight, norm):
-  assert jax.local_device_count() >= 4, 'conftest forces 4 host devices'
-  config = tiny_config(model, loss, gp_weight, norm, n_critic=2)
-  # SGD: its update is linear in the gradients, so they are compared directly; Adam's
-  # m / sqrt(v) would magnify float noise in near-zero gradients to +-lr.
-  _, _, state, step = setup(config, shape, sgd_lr=1e-3)
-  images = real_images(shape, n_critic=2)
-  one, one_metrics = run_step(step, state, images, 1)
-  four, four_metrics = run_step(step, state, images, 4, replicas=True)
-  kernels_changed = [not np.allclose(a, b) for (path, a), b in zip(
-      jax.tree_util.tree_leaves_with_path(state.d_params), jax.tree.leaves(one.d_params))
-      if 'kernel' in jax.tree_util.keystr(path)]
-  assert kernels_changed and all(kernels_changed), 'the step must change every D kernel'
-  # Float32 summation order differs between 1 and 4 devices; a real fault (a missing
-  # pmean, per-device noise) moves parameters by the size of the update itself.
-  atol = 1e-5
-  largest_update = max(np.abs(a - b).max() for a, b in zip(jax.tree.leaves(state.d_params),
-                                                          jax.tree.leaves(one.d_params)))
-  assert largest_update > 50 * atol
-  jax.tree.map(lambda a, b: np.testing.assert_allclose(np.broadcast_to(a, b.shape), b,
-                                                      rtol=1e-4, atol=atol), one, four)
-  for name in one_metrics:
-    np.testing.assert_allclose(one_metrics[name], four_metrics[name][0], rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(four_metrics[name], four_metrics[name][0])  # Replicated.
 
 
 def test_n_critic_d_updates_per_g_update():
@@ -160,55 +133,6 @@ def test_noise_depends_on_step():
   assert not np.allclose(first['g_loss'], later['g_loss'])
 
 
-def test_no_recompilation_after_the_first_step():
-  """State from replicate() and batches from the real pipeline keep the step's shardings."""
-  from jax import monitoring
-  from gan_jax import input_pipeline
-  config = tiny_config(model='mlp', norm='none', n_critic=2)
-  config.train.batch_size = 8
-  _, _, state, step = setup(config, (2,))
-  batches = input_pipeline.batch_iterator(input_pipeline.MixtureSource('ring', 0), config, 0)
-  compiles = []
-  monitoring.register_event_duration_secs_listener(
-      lambda event, duration, **kw: compiles.append(event)
-      if event == '/jax/core/compile/backend_compile_duration' else None)
-  replicated = train_step_lib.replicate(state)
-  replicated, _, _ = step(replicated, next(batches))
-  first = len(compiles)
-  for _ in range(3):
-    replicated, _, _ = step(replicated, next(batches))
-  jax.block_until_ready(replicated)
-  assert first >= 1 and len(compiles) == first
-
-
-def copied_state_leaves(step, replicated, batch) -> list[str]:
-  """Paths of the state leaves the compiled step copies before updating them in place."""
-  hlo = step.lower(replicated, batch).compile().as_text()
-  entry = hlo[hlo.index('\nENTRY'):]
-  parameters = dict(re.findall(r'%(\S+) = \S+ parameter\((\d+)\)', entry))
-  copied = {int(parameters[name]) for name in re.findall(r' copy\(%([^)]+)\)', entry)
-            if name in parameters}
-  paths = [jax.tree_util.keystr(path)
-           for path, _ in jax.tree_util.tree_leaves_with_path(replicated)]
-  return [paths[i] for i in sorted(copied) if i < len(paths)]
-
-
-def test_step_updates_kernels_in_place():
-  """No copy of a kernel of G or D, of its EMA or of its Adam moments before the update.
-
-  A state with a device axis that pmap squeezes made XLA:CPU copy all of them every
-  step. (Small vectors still get copied, cheaply. With DCGAN's b1 = 0.5, XLA rewrites
-  the first moment as (m + g) * 0.5 and copies it too: no measurable cost.)
-  """
-  config = tiny_config(model='dcgan')
-  config.optim.b1 = 0.9
-  _, _, state, step = setup(config, (16, 16, 1))
-  batch = {'image': real_images((16, 16, 1))[None], 'label': np.zeros((1, 1, 16), np.int32)}
-  copied = copied_state_leaves(step, train_step_lib.replicate(state, jax.local_devices()[:1]),
-                               batch)
-  assert [path for path in copied if 'kernel' in path] == []
-
-
 def test_lr_scale_is_adam_at_the_scaled_learning_rates():
   config = tiny_config(model='mlp', norm='none')
   config.optim.g_lr = config.optim.d_lr = 1e-3
@@ -225,30 +149,13 @@ def test_finite_flags_name_what_is_not_finite():
   config = tiny_config(model='mlp', norm='none')
   _, _, state, step = setup(config, (2,))
   nan_d = state.replace(d_params=jax.tree.map(lambda x: x.at[0].set(np.nan), state.d_params))
-  replicated = train_step_lib.replicate(nan_d, jax.local_devices()[:1])
-  _, _, finite = step(replicated, {'image': real_images((2,))[None],
-                                   'label': np.zeros((1, 1, 16), np.int32)})
-  bad = {name for name, ok in train_step_lib.unreplicate(finite).items() if not ok}
+  replicated = parallel.replicate(nan_d, jax.local_devices()[:1])
+  _, _, finite = step(replicated, {'data': {'image': real_images((2,))[None],
+                                            'label': np.zeros((1, 1, 16), np.int32)}})
+  bad = {name for name, ok in parallel.unreplicate(finite).items() if not ok}
   # NaN weights in D: its losses and outputs, and after the update G's weights and their EMA.
   assert {'d_loss', 'd_params', 'g_loss'} <= bad
-  assert set(train_step_lib.unreplicate(finite)) >= {'g_params', 'ema_g_params', 'd_real'}
-
-
-def test_step_function_is_traced_once():
-  import chex
-  from gan_jax import input_pipeline
-  config = tiny_config(model='mlp', norm='none', n_critic=2)
-  config.train.batch_size = 8
-  generator, discriminator = models.create_models(config.model, (2,),
-                                                  axis_name=train_step_lib.AXIS)
-  g_tx, d_tx = optimizers.create_optimizers(config)
-  _, _, state, _ = setup(config, (2,))
-  step = train_step_lib.pmap_step(chex.assert_max_traces(
-      train_step_lib.make_step_fn(config, generator, discriminator, g_tx, d_tx), n=1))
-  batches = input_pipeline.batch_iterator(input_pipeline.MixtureSource('ring', 0), config, 0)
-  replicated = train_step_lib.replicate(state)
-  for _ in range(4):  # A second trace would raise.
-    replicated, _, _ = step(replicated, next(batches))
+  assert set(parallel.unreplicate(finite)) >= {'g_params', 'ema_g_params', 'd_real'}
 
 
 # ------------------------------------------------------------------ the zoo's switches
@@ -359,17 +266,17 @@ def test_acgan_class_loss_is_cross_entropy():
   labels = jnp.array([0, 1])
   log_softmax = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
   expected = -(log_softmax[0, 0] + log_softmax[1, 1]) / 2
-  np.testing.assert_allclose(train_step_lib.class_loss(logits, labels), expected, rtol=1e-6)
+  np.testing.assert_allclose(gan_step.class_loss(logits, labels), expected, rtol=1e-6)
 
 
 def test_generated_labels_are_uniform_classes():
-  draw = jax.vmap(lambda k: train_step_lib.per_example_labels(k, 2000, 10),
-                  axis_name=train_step_lib.AXIS)
+  draw = jax.vmap(lambda k: gan_step.per_example_labels(k, 2000, 10),
+                  axis_name=parallel.AXIS)
   labels = np.asarray(draw(jax.random.PRNGKey(0)[None]))[0]
   counts = np.bincount(labels, minlength=10)
   assert len(counts) == 10 and counts.min() > 150  # 200 expected per class.
-  unconditional = jax.vmap(lambda k: train_step_lib.per_example_labels(k, 5, 0),
-                           axis_name=train_step_lib.AXIS)(jax.random.PRNGKey(0)[None])
+  unconditional = jax.vmap(lambda k: gan_step.per_example_labels(k, 5, 0),
+                           axis_name=parallel.AXIS)(jax.random.PRNGKey(0)[None])
   np.testing.assert_array_equal(unconditional, 0)
 
 

@@ -1,9 +1,14 @@
-"""Model registry: builds G and D from `config.model` and the data's shape and classes."""
+"""Model registry: builds G and D from `config.model` and the data's shape and classes, and
+checks the rules of config.model that the networks themselves impose."""
 import jax.numpy as jnp
 import ml_collections
 
-from gan_jax.models.dcgan import DCGANDiscriminator, DCGANGenerator
-from gan_jax.models.layers import LayerSpec
+from gan_jax.config import fields
+from gan_jax.config.errors import ConfigError
+from gan_jax.models import resnet
+from gan_jax.models.dcgan import DCGANDiscriminator, DCGANGenerator, upsamplings
+from gan_jax.models.layers import (CONDITIONINGS_D, CONDITIONINGS_G, NORMS, LayerSpec,
+                                   split_norm)
 from gan_jax.models.mlp import MLPDiscriminator, MLPGenerator
 from gan_jax.models.resnet import ResNetDiscriminator, ResNetGenerator
 
@@ -55,3 +60,63 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
                           attention_resolution=m.attention_resolution, **g_cond),
           ResNetDiscriminator(size, m.d_features, d_spec,
                               attention_resolution=m.attention_resolution, **d_cond))
+
+
+def image_sizes(limit: int = 1024) -> list[int]:
+  """The square sizes the image models make: 4 or 7 times 2**k, k >= 2."""
+  return [s for s in range(1, limit + 1) if upsamplings(s) is not None]
+
+
+def check(config: ml_collections.ConfigDict) -> None:
+  """config.model on its own: names, sizes, and the options each network has."""
+  m = config.model
+  fields.one_of('model.name', m.name, MODELS)
+  fields.one_of('model.g_norm', m.g_norm, NORMS)
+  fields.one_of('model.d_norm', m.d_norm, NORMS)
+  fields.one_of('model.g_conditioning', m.g_conditioning, CONDITIONINGS_G)
+  fields.one_of('model.d_conditioning', m.d_conditioning, CONDITIONINGS_D)
+  fields.positive(config, 'model.z_dim', 'model.g_features', 'model.d_features', 'model.pack',
+                  'model.embedding_dim')
+  fields.non_negative(config, 'model.attention_resolution')
+  if m.name == 'mlp':
+    fields.positive(config, 'model.g_layers', 'model.d_layers', 'model.d_maxout_pieces')
+  elif m.d_maxout_pieces != 1:
+    raise ConfigError(f'config.model.d_maxout_pieces={m.d_maxout_pieces!r} is for '
+                      f"config.model.name='mlp' only (here {m.name!r}); use 1.")
+  if (m.g_conditioning == 'none') != (m.d_conditioning == 'none'):
+    raise ConfigError(
+        f'config.model.g_conditioning={m.g_conditioning!r} and config.model.d_conditioning='
+        f"{m.d_conditioning!r}: a class-conditional GAN needs both set, or both 'none'.")
+  g_activation = split_norm(m.g_norm)[1]
+  if m.g_conditioning == 'cond_batch_norm' and g_activation != 'batch_norm':
+    raise ConfigError(f"config.model.g_conditioning='cond_batch_norm' makes G's batch norms "
+                      f'conditional, but config.model.g_norm={m.g_norm!r} has none; accepted '
+                      "g_norm: 'batch_norm', 'spectral_norm+batch_norm'.")
+  if m.name == 'biggan':
+    if g_activation != 'batch_norm':
+      raise ConfigError(f"config.model.name='biggan' feeds its z chunks through G's batch norms"
+                        f', but config.model.g_norm={m.g_norm!r} has none; accepted g_norm: '
+                        "'batch_norm', 'spectral_norm+batch_norm'.")
+    if m.g_conditioning == 'concat':
+      raise ConfigError("config.model.name='biggan' conditions G through its shared class "
+                        "embedding: config.model.g_conditioning must be 'cond_batch_norm' or "
+                        "'none', not 'concat'.")
+  if m.attention_resolution and m.name not in ('resnet', 'biggan'):
+    raise ConfigError(f'config.model.attention_resolution={m.attention_resolution} is for '
+                      f"model.name 'resnet' or 'biggan', not {m.name!r}; set it to 0.")
+
+
+def check_image_size(m: ml_collections.ConfigDict, height: int, width: int) -> None:
+  """The image models' size rules, for data of height x width."""
+  if height != width or upsamplings(height) is None:
+    raise ConfigError(
+        f'config.model.name={m.name!r} cannot produce {height}x{width} images; set '
+        f'config.data.image_size to one of {image_sizes()} (4 or 7 times 2**k, k >= 2).')
+  if m.name == 'infogan' and upsamplings(height) != 2:
+    raise ConfigError(f"config.model.name='infogan' makes 16x16 or 28x28 images; the data is "
+                      f'{height}x{width}: set config.data.image_size to 16 or 28.')
+  if m.attention_resolution and m.name in ('resnet', 'biggan'):
+    sizes = sorted(set(resnet.resolutions(height)['g']) & set(resnet.resolutions(height)['d']))
+    if m.attention_resolution not in sizes:
+      raise ConfigError(f'config.model.attention_resolution={m.attention_resolution} is not a '
+                        f'resolution both {height}x{width} networks pass; accepted: 0, {sizes}.')

@@ -1,0 +1,39 @@
+"""What evaluators share in a run: the config, the cache and lazily built heavy pieces."""
+import functools
+from pathlib import Path
+
+import ml_collections
+
+from gan_jax.data import pipeline
+
+
+def reference_source(config: ml_collections.ConfigDict, split: str):
+  """The training dataset's `split`, as the reference of image metrics."""
+  data = ml_collections.ConfigDict(config.data.to_dict())
+  data.split = split
+  return pipeline.create_source(data, config.seed)
+
+
+class EvalContext:
+  """Built once per run; the Inception network and the MNIST classifier load at first use."""
+
+  def __init__(self, config: ml_collections.ConfigDict):
+    self.config = config
+    self.cache_dir = Path(config.cache_dir).expanduser()
+
+  @functools.cached_property
+  def extractor(self):
+    from gan_jax.eval import feature_extraction  # The Inception port: only image metrics.
+    weights = feature_extraction.resolve_weights(self.config.inception_weights, self.cache_dir)
+    return feature_extraction.InceptionFeatures(weights)
+
+  @functools.cached_property
+  def classifier_record(self) -> dict:
+    """The cached MNIST classifier trained on this run's MNIST (config.data's folders)."""
+    from gan_jax.eval import classifier  # Only Stacked MNIST needs it.
+    data = self.config.data
+    return classifier.load(self.cache_dir, classifier.mnist_fingerprint(data.data_dir,
+                                                                        data.manual_dir))
+
+  def reference_source(self, split: str):
+    return reference_source(self.config, split)

@@ -1,0 +1,85 @@
+"""Evaluators by name: config.evals.<name> = eval_config(metric, every_steps, num_samples, ...).
+
+An evaluator is a module of gan_jax/eval/evaluators/ listed in EVALUATORS. It declares
+NEEDS (the prediction it consumes: 'images', 'points', ...; a task's Built.predict makes
+them), FIELDS (its own config fields, commented) and TINY (their `:tiny` values), and
+defines evaluate(ev, samples, which, ctx) -> (values, protocol), where samples(num) yields
+`num` predictions of the `which` weights in batches; optionally check(name, ev, config)
+(needs no data) and check_data(name, ev, ctx) (at start-up). It never sees the model.
+Records {'eval', 'metric', 'value', 'generator', 'step', 'protocol'} carry the protocol
+that produced every number.
+"""
+import ml_collections
+
+from gan_jax.config.errors import ConfigError
+from gan_jax.eval import metric_names
+from gan_jax.eval.evaluators import inception_features, mode_coverage, stacked_mnist_modes
+
+EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
+              'stacked_mnist': stacked_mnist_modes}
+METRICS = tuple(EVALUATORS)
+
+
+def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
+  """An entry of config.evals: the fields every evaluator has, then `metric`'s own."""
+  own = EVALUATORS[metric].FIELDS if metric in EVALUATORS else {}
+  return ml_collections.ConfigDict(dict(
+      metric=metric,  # One of METRICS: 'inception' (FID, KID, precision/recall,
+                      # density/coverage), 'mode_coverage' (2D) or 'stacked_mnist' (1,000 modes).
+      every_steps=every_steps,  # Run every this many train steps, and at the end.
+      num_samples=num_samples,  # Predictions (generated samples) evaluated.
+      generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both'.
+  ) | own | fields)
+
+
+def tiny(ev: ml_collections.ConfigDict, num_steps: int) -> None:
+  """configs/X.py:tiny: at the end of the run, on 64 samples."""
+  ev.every_steps = num_steps
+  ev.num_samples = 64
+  for field, value in EVALUATORS[ev.metric].TINY.items() if ev.metric in EVALUATORS else ():
+    ev[field] = value
+
+
+def check(config: ml_collections.ConfigDict, predictions: tuple[str, ...]) -> None:
+  """Every entry of config.evals, and config.best.metric; `predictions`: what the task makes."""
+  for name, ev in config.evals.items():
+    if ev.metric not in EVALUATORS:
+      raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} is not accepted; accepted: '
+                        f'{METRICS}.')
+    if ev.generator not in metric_names.GENERATORS:
+      raise ConfigError(f'config.evals.{name}.generator={ev.generator!r} is not accepted; '
+                        f'accepted: {metric_names.GENERATORS}.')
+    for field in ('every_steps', 'num_samples'):
+      if not ev[field] > 0:
+        raise ConfigError(f'config.evals.{name}.{field}={ev[field]!r} must be > 0.')
+    evaluator = EVALUATORS[ev.metric]
+    if hasattr(evaluator, 'check'):
+      evaluator.check(name, ev, config)
+    if evaluator.NEEDS not in predictions:
+      raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} evaluates {evaluator.NEEDS}, '
+                        f'but config.task={config.task!r} on config.data.name='
+                        f'{config.data.name!r} predicts {predictions}.')
+  if config.best.metric:
+    metric_names.check_metric_name('config.best.metric', config.best.metric, config.evals)
+
+
+def check_data(config: ml_collections.ConfigDict, ctx) -> None:
+  """Start-up checks of the evaluators that have data or files to check."""
+  for name, ev in config.evals.items():
+    evaluator = EVALUATORS[ev.metric]
+    if hasattr(evaluator, 'check_data'):
+      evaluator.check_data(name, ev, ctx)
+
+
+def evaluate(name: str, ev: ml_collections.ConfigDict, predict: dict, state, step: int,
+             ctx) -> list[dict]:
+  """Runs evaluator `name` on the weights it names (ev.generator); one record per value."""
+  evaluator = EVALUATORS[ev.metric]
+  records = []
+  for which in (('ema', 'raw') if ev.generator == 'both' else (ev.generator,)):
+    samples = lambda num, which=which: predict[evaluator.NEEDS](state, which, num)
+    values, protocol = evaluator.evaluate(ev, samples, which, ctx)
+    records += [{'eval': name, 'metric': metric, 'value': float(value), 'generator': which,
+                 'step': step, 'protocol': {**protocol, 'generator': which, 'step': step}}
+                for metric, value in values.items()]
+  return records

@@ -1,0 +1,1 @@
+"""What GANs optimise: losses, D penalties, PacGAN packing, DiffAugment."""

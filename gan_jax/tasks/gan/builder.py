@@ -1,0 +1,120 @@
+"""The GAN task's models for the data a run reads: networks, optimizers, state, step,
+predictions, pictures and --mode sample."""
+import functools
+import logging
+from pathlib import Path
+
+import jax
+import ml_collections
+import numpy as np
+import optax
+
+from gan_jax import models
+from gan_jax.data import pipeline, pixels
+from gan_jax.objectives import packing
+from gan_jax.tasks.gan import pictures, sampling, step
+from gan_jax.tasks.gan import config as gan_config
+from gan_jax.tasks.gan import state as state_lib
+from gan_jax.tools import plots
+from gan_jax.training import files, optimizers
+from gan_jax.training.parallel import AXIS
+from gan_jax.training.task import Built
+
+NUM_2D_POINTS = 2_500  # Samples per 2D picture, as in PacGAN's protocol.
+
+
+def create_optimizers(config: ml_collections.ConfigDict):
+  """Returns (g_tx, d_tx): Adam with each network's own schedule (D: n_critic updates a step)."""
+  optim, train = config.optim, config.train
+  g_lr = optimizers.learning_rate_schedule(optim.g_lr, optim, train.num_steps)
+  d_lr = optimizers.learning_rate_schedule(optim.d_lr, optim, train.num_steps, train.n_critic)
+  g_tx = optax.adam(g_lr, b1=optim.b1, b2=optim.b2)
+  d_tx = optax.adam(d_lr, b1=optim.b1, b2=optim.b2)
+  return g_tx, d_tx
+
+
+def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],
+               num_classes: int | None):
+  """(generator, discriminator, g_tx, d_tx, initial state) for examples of `data_shape`.
+
+  These float32 models without a device axis sample and evaluate; the step
+  gets its own (models.create_models with AXIS and the compute dtype).
+  """
+  generator, discriminator = models.create_models(config.model, data_shape, num_classes or 0)
+  g_tx, d_tx = create_optimizers(config)
+  state = state_lib.create_state(jax.random.PRNGKey(config.seed), generator, discriminator,
+                                 g_tx, d_tx, config.model.z_dim,
+                                 packing.packed_shape(data_shape, config.model.pack))
+  return generator, discriminator, g_tx, d_tx, state
+
+
+def build(config: ml_collections.ConfigDict, specs: dict) -> Built:
+  spec = specs['data']
+  generator, discriminator, g_tx, d_tx, state = create_gan(config, spec.shape,
+                                                           spec.num_classes)
+  g_step_model, d_step_model = models.create_models(
+      config.model, spec.shape, spec.num_classes or 0, axis_name=AXIS,
+      dtype=models.DTYPES[config.train.precision])
+  generate = sampling.make_generate_fn(generator)
+  classes = models.conditional_classes(generator)
+
+  def predict(host_state, which: str, num: int):
+    return sampling.sample_stream(generate, host_state, which, num, config.model.z_dim,
+                                  config.seed, classes)
+
+  summary = (f'G {state_lib.param_count(state.g_params):,} parameters, '
+             f'D {state_lib.param_count(state.d_params):,} parameters')
+  return Built(
+      state=state,
+      step_fn=step.make_step_fn(config, g_step_model, d_step_model, g_tx, d_tx),
+      predict={prediction: predict for prediction in gan_config.predictions(config)},
+      pictures=make_pictures(config, generate, discriminator, classes),
+      modes={'sample': functools.partial(write_samples, config, generate, classes)},
+      summary=summary)
+
+
+def make_pictures(config: ml_collections.ConfigDict, generate, discriminator, classes: int):
+  """(host state, step) -> {'samples': the EMA G's grid, or its 2D plot over D's surface}."""
+  is_2d = gan_config.is_2d(config)
+  num = NUM_2D_POINTS if is_2d else config.train.num_grid_samples
+  z, labels, rows = sampling.grid_inputs(config.seed, num, config.model.z_dim, classes)
+  if not is_2d:
+    return lambda host_state, step: {'samples': pictures.sample_grid(
+        sampling.generate_from(generate, host_state, 'ema', z, labels), rows)}
+  real = pipeline.MixtureSource(config.data.name, config.seed).read(np.arange(NUM_2D_POINTS))[0]
+  discriminate = sampling.make_discriminate_fn(discriminator)
+
+  def surface(host_state, step):
+    generated = sampling.generate_from(generate, host_state, 'ema', z, labels)
+    return {'samples': pictures.decision_surface(
+        step, host_state.d_params, host_state.d_batch_stats, generated, real, config.data.name,
+        discriminate, config.model.pack)}
+  return surface
+
+
+def write_samples(config: ml_collections.ConfigDict, generate, classes: int, host_state,
+                  workdir: Path, options: dict) -> Path:
+  """--mode sample: workdir/samples_step_N/ with samples.npz (streamed) and, for images,
+  grid.png and interpolation.png. options: num_samples, generator ('ema' or 'raw')."""
+  num_samples, which = options['num_samples'], options['generator']
+  out = workdir / f'samples_step_{int(host_state.step):07d}'
+  out.mkdir(exist_ok=True)
+  stream = sampling.sample_stream(generate, host_state, which, num_samples, config.model.z_dim,
+                                  config.seed, classes)
+  if gan_config.is_2d(config):
+    files.write_npz_stream(out / 'samples.npz', 'samples', stream, num_samples)
+  else:
+    files.write_npz_stream(out / 'samples.npz', 'images', map(pixels.to_uint8, stream),
+                           num_samples)
+    z, labels, rows = sampling.grid_inputs(config.seed, 64, config.model.z_dim, classes)
+    grid = sampling.generate_from(generate, host_state, which, z, labels)
+    plots.save_png(pictures.sample_grid(grid, rows), out / 'grid.png')
+    rows, steps = 8, 10
+    z = sampling.interpolation_noise(config.seed, rows, steps, config.model.z_dim)
+    # Each walk stays in one class: row r in class r (mod classes).
+    labels = np.repeat(sampling.balanced_labels(0, rows, classes), steps)
+    walk = sampling.generate_from(generate, host_state, which, z, labels)
+    plots.save_png(plots.image_rows(walk, rows), out / 'interpolation.png')
+  logging.info('Wrote %d samples of the %s generator at step %d to %s.', num_samples, which,
+               int(host_state.step), out)
+  return out

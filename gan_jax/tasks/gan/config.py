@@ -1,0 +1,139 @@
+"""The GAN task's config groups (model, loss, penalty, augment, optim and its train fields),
+its `:tiny` shrink, and the checks that span its components."""
+import ml_collections
+
+from gan_jax import models
+from gan_jax.config import fields
+from gan_jax.config.errors import ConfigError
+from gan_jax.data import mixtures
+from gan_jax.objectives import augment, losses, penalties
+from gan_jax.models.layers import split_norm
+from gan_jax.training import optimizers
+
+PRECISIONS = ('float32', 'bfloat16')  # config.train.precision
+# Fields that fix the shapes and meaning of the saved weights: a workdir's checkpoints
+# only resume under the same values.
+ARCHITECTURE_FIELDS = ('model', 'data.name', 'data.image_size', 'data.channels')
+
+
+def add_fields(config: ml_collections.ConfigDict) -> None:
+  config.model = ml_collections.ConfigDict()
+  config.model.name = 'mlp'  # 'mlp', 'dcgan', 'infogan' (Lucic et al.), 'resnet' (SNGAN), 'biggan'.
+  config.model.z_dim = 64  # Length of the generator's noise vector.
+  config.model.g_features = 256  # MLP: hidden width of G; DCGAN: channels of G's last hidden
+                                 # layer; ResNet: see gan_jax/models/resnet.py.
+  config.model.d_features = 256  # MLP: hidden width of D; DCGAN, ResNet: D's first width.
+  config.model.g_layers = 3  # MLP only: hidden layers of G.
+  config.model.d_layers = 3  # MLP only: hidden layers of D.
+  config.model.d_maxout_pieces = 1  # MLP only: >1 makes D's units maxout of this many pieces.
+  # Normalization of each network: 'none', 'batch_norm', 'layer_norm', 'spectral_norm', or
+  # 'spectral_norm+batch_norm' / 'spectral_norm+layer_norm' (both).
+  config.model.g_norm = 'none'
+  config.model.d_norm = 'none'
+  # Class-conditional G: 'none', 'concat' (one-hot label appended to z) or 'cond_batch_norm'
+  # (G's batch norms take a scale and shift per class).
+  config.model.g_conditioning = 'none'
+  config.model.d_conditioning = 'none'  # 'none', 'projection' (Miyato & Koyama) or 'acgan'.
+  config.model.pack = 1  # PacGAN: D judges this many samples at once (1: off).
+  config.model.attention_resolution = 0  # resnet/biggan: self-attention at this size (0: off).
+  config.model.embedding_dim = 128  # biggan: shared class-embedding width.
+
+  config.loss = ml_collections.ConfigDict()
+  config.loss.name = 'non_saturating'  # non_saturating, minimax, least_squares, hinge, wasserstein.
+  config.loss.acgan_weight = 1.0  # d_conditioning='acgan': weight of the class cross-entropy.
+
+  # Weights of D's regularisers (0: off), one per gan_jax.objectives.penalties.PENALTIES entry.
+  config.penalty = ml_collections.ConfigDict()
+  for name in penalties.PENALTIES:  # Each is defined in gan_jax/objectives/penalties.py.
+    config.penalty[name] = 0.0
+  config.penalty.interval = 1  # Lazy regularisation: every k-th D update, weighted k times.
+
+  config.augment = ml_collections.ConfigDict()
+  # DiffAugment ops applied to every input of D, real and fake: '' (off) or a comma list of
+  # 'color', 'translation', 'cutout' (the paper's policy: 'color,translation,cutout').
+  config.augment.policy = ''
+
+  config.optim = ml_collections.ConfigDict()
+  config.optim.g_lr = 2e-4  # Generator peak learning rate (Adam).
+  config.optim.d_lr = 2e-4  # Discriminator peak learning rate (Adam).
+  config.optim.b1 = 0.5  # Adam beta1.
+  config.optim.b2 = 0.999  # Adam beta2.
+  # 'constant', 'linear' (to 0) or 'cosine' (to 0) after warm-up.
+  config.optim.schedule = 'constant'
+  config.optim.warmup_steps = 0  # Linear warm-up steps from 0 to the peak rate.
+  config.optim.d_weight_clip = 0.0  # WGAN: D's weights clipped to [-c, c] after updates (0: off).
+
+  train = config.train
+  train.n_critic = 1  # D updates per step, then one G update (two time-scales: set the lrs).
+  train.ema_decay = 0.999  # EMA of G's weights: decay per step (see ema_warmup).
+  train.ema_halflife_images = 0  # If > 0, the decay instead: 0.5 ** (batch / this).
+  train.ema_start_step = 0  # Until this step the EMA equals G's weights.
+  train.ema_warmup = True  # Decay min(decay, (1+t)/(10+t)), t counted from the start step.
+  train.precision = 'float32'  # 'bfloat16': bfloat16 compute, float32 weights and Adam.
+  train.num_grid_samples = 64  # Images in the sample grid (points in the 2D plot: 2,500).
+
+
+def tiny(config: ml_collections.ConfigDict) -> None:
+  config.model.z_dim = min(config.model.z_dim, 16)
+  config.model.g_features = 16
+  config.model.d_features = 16
+  config.train.n_critic = 1  # Compiles several times faster; n_critic > 1 has its own tests.
+  config.train.num_grid_samples = 16
+
+
+def is_2d(config: ml_collections.ConfigDict) -> bool:
+  return config.data.name in mixtures.MIXTURES
+
+
+def predictions(config: ml_collections.ConfigDict) -> tuple[str, ...]:
+  """G makes 2D points of a mixture, or images."""
+  return ('points',) if is_2d(config) else ('images',)
+
+
+def check(config: ml_collections.ConfigDict) -> None:
+  """The components' own checks, then the rules that span them."""
+  models.check(config)
+  fields.one_of('loss.name', config.loss.name, losses.LOSSES)
+  fields.one_of('train.precision', config.train.precision, PRECISIONS)
+  optimizers.check(config.optim, config.train.num_steps)
+  fields.positive(config, 'optim.g_lr', 'optim.d_lr', 'train.n_critic', 'train.num_grid_samples')
+  fields.in_unit_interval('optim.b1', config.optim.b1)
+  fields.in_unit_interval('optim.b2', config.optim.b2)
+  fields.in_unit_interval('train.ema_decay', config.train.ema_decay)
+  fields.non_negative(config, 'loss.acgan_weight', 'optim.d_weight_clip',
+                      'train.ema_halflife_images', 'train.ema_start_step')
+  augment.check_policy('augment.policy', config.augment.policy)
+  m, penalty = config.model, config.penalty
+  d_spectral, d_activation = split_norm(m.d_norm)
+  penalties.check(config, d_has_batch_norm=d_activation == 'batch_norm')
+  if is_2d(config) and m.name in models.IMAGE_MODELS:
+    raise ConfigError(f'config.model.name={m.name!r} needs images, but config.data.name='
+                      f"{config.data.name!r} is 2D points; accepted: ('mlp',).")
+  if m.pack > 1 and m.d_conditioning != 'none':
+    raise ConfigError(f'config.model.pack={m.pack} shows D several samples of different classes '
+                      f'at once, so config.model.d_conditioning={m.d_conditioning!r} cannot '
+                      "apply; use pack=1 or d_conditioning='none'.")
+  lipschitz = (any(penalty[n] > 0 for n in penalties.LIPSCHITZ_PENALTIES) or d_spectral
+               or config.optim.d_weight_clip > 0)
+  if config.loss.name == 'wasserstein' and not lipschitz:
+    raise ConfigError("config.loss.name='wasserstein' needs a Lipschitz constraint on D: set "
+                      'config.penalty.gp > 0 (WGAN-GP uses 10), config.penalty.dragan > 0, '
+                      "config.optim.d_weight_clip > 0 (WGAN: 0.01), or a 'spectral_norm' d_norm.")
+  if is_2d(config) and (config.augment.policy or penalty.bcr > 0):
+    field = 'augment.policy' if config.augment.policy else 'penalty.bcr'
+    raise ConfigError(f'config.{field} transforms images, but config.data.name='
+                      f'{config.data.name!r} is 2D points; turn it off.')
+
+
+def check_data(config: ml_collections.ConfigDict, specs: dict, devices: int) -> None:
+  """The data's shape and classes against the networks; packs against the device batch."""
+  m, spec = config.model, specs['data']
+  if m.name in models.IMAGE_MODELS:
+    models.check_image_size(m, *spec.shape[:2])
+  if m.g_conditioning != 'none' and not spec.num_classes:
+    raise ConfigError(f'config.model.g_conditioning={m.g_conditioning!r} needs class labels, but '
+                      f'config.data.name={config.data.name!r} has none.')
+  per_device = config.train.batch_size // devices
+  if per_device % m.pack:
+    raise ConfigError(f'config.model.pack={m.pack} must divide the per-device batch '
+                      f'({config.train.batch_size} / {devices} devices = {per_device}).')

@@ -1,0 +1,49 @@
+"""Published recipes that configs/ build on: DCGAN (Radford et al.), SNGAN (Miyato et al.)."""
+import ml_collections
+
+from gan_jax.eval import registry
+
+
+def dcgan_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """Radford et al. 2016: batch norm in G and D, Adam 2e-4 with beta1 0.5, batch 64, z of 100."""
+  config.model.name = 'dcgan'
+  config.model.z_dim = 100
+  config.model.g_features = 64
+  config.model.d_features = 64
+  config.model.g_norm = 'batch_norm'
+  config.model.d_norm = 'batch_norm'
+  config.optim.g_lr = 2e-4
+  config.optim.d_lr = 2e-4
+  config.optim.b1 = 0.5
+  config.train.batch_size = 64
+  config.train.num_steps = 5_000
+  config.train.log_every_steps = 50
+  config.train.eval_every_steps = 500
+  config.train.checkpoint_every_steps = 500
+  return config
+
+
+def sngan_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """Miyato et al. 2018 on CIFAR-10: ResNet G (256, batch norm) and D (128, spectral norm),
+  hinge loss, 5 D updates per G update, Adam(2e-4, 0, 0.9) decayed linearly, batch 64, z 128."""
+  config.data.name = 'cifar10'
+  config.model.name = 'resnet'
+  config.model.z_dim = 128
+  config.model.g_features = 256
+  config.model.d_features = 128
+  config.model.g_norm = 'batch_norm'
+  config.model.d_norm = 'spectral_norm'
+  config.loss.name = 'hinge'
+  config.optim.g_lr = config.optim.d_lr = 2e-4
+  config.optim.b1, config.optim.b2 = 0.0, 0.9
+  config.optim.schedule = 'linear'
+  config.train.batch_size = 64
+  config.train.n_critic = 5
+  config.train.num_steps = 50_000
+  config.train.log_every_steps = 100
+  config.train.eval_every_steps = 2_000
+  config.train.checkpoint_every_steps = 2_000
+  # FID/KID/precision-recall of 10,000 EMA samples against the 10,000 test images.
+  config.evals.fid = registry.eval_config('inception', every_steps=10_000, num_samples=10_000)
+  config.best.metric = 'fid/fid'
+  return config

@@ -1,0 +1,188 @@
+"""The GAN task's per-device step: n_critic D updates, then one G update."""
+from typing import Callable
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import ml_collections
+import optax
+
+from gan_jax import models
+from gan_jax.objectives import augment, losses, packing, penalties
+from gan_jax.tasks.gan.state import GANState
+from gan_jax.training import updates
+from gan_jax.training.parallel import AXIS, per_example_keys, per_example_normal
+
+
+# D outputs are reported as probabilities for the cross-entropy losses, raw otherwise.
+_PROBABILITY_LOSSES = ('non_saturating', 'minimax')
+
+
+def per_example_labels(key: jax.Array, batch: int, num_classes: int) -> jax.Array:
+  """Uniform class labels of generated examples (zeros for an unconditional GAN)."""
+  if num_classes == 0:
+    return jnp.zeros((batch,), jnp.int32)
+  return jax.vmap(lambda k: jax.random.randint(k, (), 0, num_classes))(per_example_keys(key, batch))
+
+
+def _apply(module: nn.Module, params, batch_stats, *inputs):
+  """Train-mode forward; returns (output, new batch stats)."""
+  out, mutated = module.apply({'params': params, 'batch_stats': batch_stats}, *inputs,
+                              train=True, mutable=['batch_stats'])
+  return out, mutated.get('batch_stats', batch_stats)
+
+
+def class_loss(class_logits: jax.Array, labels: jax.Array) -> jax.Array:
+  """ACGAN's auxiliary cross-entropy."""
+  return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(class_logits, labels))
+
+
+def clip_weights(params, clip: float):
+  """WGAN (Arjovsky et al. 2017): D's weights to [-clip, clip] after each update."""
+  return jax.tree.map(lambda p: jnp.clip(p, -clip, clip), params)
+
+
+def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
+                 discriminator: nn.Module, g_tx: optax.GradientTransformation,
+                 d_tx: optax.GradientTransformation) -> Callable:
+  """The per-device train step (state, batch) -> (state, metrics, finite), to run inside
+  gan_jax.training.parallel.pmap_step. `generator`/`discriminator` are built with
+  axis_name=AXIS. batch['data'] holds 'image' (n_critic, batch per device, ...) and 'label'
+  (n_critic, batch per device); `finite` is updates.finite_flags of the metrics and of every
+  float part of the state.
+
+  Each step: n_critic D updates, each on a fresh real batch and a fresh fake
+  batch; then one G update. The last D update and the G update share one
+  forward pass of G, as in PyTorch's DCGAN example: D learns from the fake
+  batch, then G's gradient flows back through that same batch (into the
+  updated D). D's inputs, real and fake, pass DiffAugment then PacGAN packing.
+  """
+  gan_loss = losses.get_loss(config.loss.name)
+  weights = {name: w for name in penalties.PENALTIES if (w := config.penalty[name]) > 0}
+  interval = config.penalty.interval
+  augment_ops = augment.parse_policy(config.augment.policy)
+  pack = config.model.pack
+  acgan = config.model.d_conditioning == 'acgan'
+  num_classes = models.conditional_classes(generator)
+  z_dim = config.model.z_dim
+  n_critic = config.train.n_critic
+  as_probability = config.loss.name in _PROBABILITY_LOSSES
+  float32 = lambda t: None if t is None else t.astype(jnp.float32)
+
+  def d_inputs(images, key):
+    """DiffAugment (one key per example), then packing."""
+    if augment_ops:
+      images = augment.augment(images, per_example_keys(key, images.shape[0]), augment_ops)
+    return packing.pack(images, pack)
+
+  def discriminate(d_params, d_batch_stats, x, labels):
+    """(logits, class logits or None, new batch stats), in float32 whatever the compute dtype."""
+    (logits, class_logits), d_batch_stats = _apply(discriminator, d_params, d_batch_stats, x,
+                                                   labels)
+    return float32(logits), float32(class_logits), d_batch_stats
+
+  def penalty_values(inputs: penalties.PenaltyInputs, d_update_index) -> dict:
+    """Each weighted regulariser's value; with an interval k only every k-th update computes them."""
+    compute = lambda: {name: penalties.PENALTIES[name](inputs).astype(jnp.float32)
+                       for name in weights}
+    if interval == 1:
+      return compute()
+    skip = lambda: {name: jnp.zeros((), jnp.float32) for name in weights}
+    return jax.lax.cond(d_update_index % interval == 0, compute, skip)
+
+  def d_loss_fn(d_params, state, real, fake, real_labels, fake_labels, key, d_update_index):
+    real_in = d_inputs(real, jax.random.fold_in(key, 0))
+    fake_in = d_inputs(fake, jax.random.fold_in(key, 1))
+    real_logits, real_class, d_batch_stats = discriminate(d_params, state.d_batch_stats,
+                                                          real_in, real_labels)
+    fake_logits, _, d_batch_stats = discriminate(d_params, d_batch_stats, fake_in, fake_labels)
+    d_loss = gan_loss.d_loss(real_logits, fake_logits)
+    # D learns the classes of real data only: fakes' labels are what G should make.
+    classification = class_loss(real_class, real_labels) if acgan else jnp.zeros(())
+    anchors = state.lecam_anchors
+    if 'lecam' in weights:
+      anchors = penalties.update_anchors(anchors, real_logits, fake_logits, AXIS)
+    # Penalties see D with this update's batch statistics, frozen.
+    d_fn = lambda x, labels: discriminate(d_params, d_batch_stats, x, labels)[0]
+    inputs = penalties.PenaltyInputs(
+        d_fn, real_in, fake_in, real_labels, fake_labels, real_logits, fake_logits,
+        per_example_keys(jax.random.fold_in(key, 2), real_in.shape[0]), anchors)
+    values = penalty_values(inputs, d_update_index)
+    total = (d_loss + config.loss.acgan_weight * classification +
+             sum(interval * weights[name] * values[name] for name in weights))
+    return total, (d_batch_stats, anchors, d_loss, classification, values, real_logits,
+                   fake_logits)
+
+  def d_update(state: GANState, real, fake, real_labels, fake_labels, key, d_update_index):
+    grads, aux = jax.grad(d_loss_fn, has_aux=True)(
+        state.d_params, state, real, fake, real_labels, fake_labels, key, d_update_index)
+    d_params, d_opt_state = updates.apply_gradients(grads, state.d_params, state.d_opt_state,
+                                                    d_tx, state.lr_scale)
+    if config.optim.d_weight_clip > 0:
+      d_params = clip_weights(d_params, config.optim.d_weight_clip)
+    d_batch_stats, anchors, d_loss, classification, values, real_logits, fake_logits = aux
+    state = state.replace(d_params=d_params, d_opt_state=d_opt_state,
+                          d_batch_stats=d_batch_stats, lecam_anchors=anchors)
+    read = jax.nn.sigmoid if as_probability else (lambda t: t)
+    metrics = {'d_loss': d_loss, 'd_real': jnp.mean(read(real_logits)),
+               'd_fake': jnp.mean(read(fake_logits)), **values}
+    if acgan:
+      metrics['d_class_loss'] = classification
+    return state, metrics
+
+  def g_update(state: GANState, fake, fake_labels, g_vjp: Callable, g_batch_stats, key):
+    def g_loss_of(fake):
+      fake_logits, fake_class, _ = discriminate(state.d_params, state.d_batch_stats,
+                                                d_inputs(fake, key), fake_labels)
+      g_loss = gan_loss.g_loss(fake_logits)
+      classification = class_loss(fake_class, fake_labels) if acgan else jnp.zeros(())
+      return g_loss + config.loss.acgan_weight * classification, (g_loss, classification)
+    (_, (g_loss, classification)), fake_grad = jax.value_and_grad(g_loss_of, has_aux=True)(fake)
+    (grads,) = g_vjp(fake_grad.astype(fake.dtype))
+    g_params, g_opt_state = updates.apply_gradients(grads, state.g_params, state.g_opt_state,
+                                                    g_tx, state.lr_scale)
+    ema = updates.update_ema(state.ema_g_params, g_params, state.step, config.train)
+    state = state.replace(g_params=g_params, g_opt_state=g_opt_state,
+                          g_batch_stats=g_batch_stats, ema_g_params=ema)
+    metrics = {'g_loss': g_loss}
+    if acgan:
+      metrics['g_class_loss'] = classification
+    return state, metrics
+
+  def train_step(state: GANState, batch: dict):
+    step_key = jax.random.fold_in(state.rng, state.step)
+    # (n_critic, batch per device, ...)
+    reals, real_labels = batch['data']['image'], batch['data']['label']
+    per_device = reals.shape[1]
+    keys = [jax.random.fold_in(step_key, i) for i in range(n_critic)]
+    noise = lambda key: per_example_normal(jax.random.fold_in(key, 0), per_device, (z_dim,))
+    fake_labels_of = lambda key: per_example_labels(jax.random.fold_in(key, 1), per_device,
+                                                    num_classes)
+    d_key = lambda key: jax.random.fold_in(key, 2)
+    # A Python loop, not lax.scan: n_critic is small, and XLA:CPU runs convolutions
+    # inside a while loop ~5x slower.
+    for i in range(n_critic - 1):
+      labels = fake_labels_of(keys[i])
+      fake, _ = _apply(generator, state.g_params, state.g_batch_stats, noise(keys[i]), labels)
+      state, _ = d_update(state, reals[i], fake, real_labels[i], labels, d_key(keys[i]),
+                          state.step * n_critic + i)
+    z, labels = noise(keys[-1]), fake_labels_of(keys[-1])
+    fake, g_vjp, g_batch_stats = jax.vjp(
+        lambda g_params: _apply(generator, g_params, state.g_batch_stats, z, labels),
+        state.g_params, has_aux=True)
+    state, d_metrics = d_update(state, reals[-1], fake, real_labels[-1], labels, d_key(keys[-1]),
+                                state.step * n_critic + n_critic - 1)
+    state, g_metrics = g_update(state, fake, labels, g_vjp, g_batch_stats,
+                                jax.random.fold_in(keys[-1], 3))
+    metrics = jax.lax.pmean({**d_metrics, **g_metrics}, AXIS)  # D metrics: the last D update.
+    state = state.replace(step=state.step + 1)
+    return state, metrics, updates.finite_flags(metrics, checked_parts(state))
+
+  return train_step
+
+
+def checked_parts(state: GANState) -> dict:
+  """Every float part of the state, by name: the divergence guard checks each."""
+  return {name: getattr(state, name) for name in (
+      'g_params', 'd_params', 'ema_g_params', 'g_batch_stats', 'd_batch_stats', 'g_opt_state',
+      'd_opt_state', 'lecam_anchors')}

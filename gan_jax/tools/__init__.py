@@ -1,0 +1,1 @@
+"""Commands and their pieces: sweeps and their report, the benchmark, FLOPs, compare, plots."""

@@ -1,0 +1,2 @@
+"""The one training loop and its parts: the task interface, data parallelism, update helpers,
+checkpoints, preemption, multi-host, and the standalone modes."""

@@ -1,0 +1,38 @@
+"""Learning-rate schedules: linear warm-up, then constant, linear or cosine decay."""
+import ml_collections
+import optax
+
+from gan_jax.config import fields
+from gan_jax.config.errors import ConfigError
+
+SCHEDULES = ('constant', 'linear', 'cosine')
+
+
+def learning_rate_schedule(peak_lr: float, optim: ml_collections.ConfigDict, num_steps: int,
+                           updates_per_step: int = 1) -> optax.Schedule:
+  """Linear warm-up to `peak_lr`, then constant or a decay to 0 at `num_steps`.
+
+  Optax counts updates; `updates_per_step` converts train steps into them.
+  """
+  warmup_updates = optim.warmup_steps * updates_per_step
+  decay_steps = max((num_steps - optim.warmup_steps) * updates_per_step, 1)
+  if optim.schedule == 'constant':
+    decay = optax.constant_schedule(peak_lr)
+  elif optim.schedule == 'linear':
+    decay = optax.linear_schedule(peak_lr, 0.0, decay_steps)
+  elif optim.schedule == 'cosine':
+    decay = optax.cosine_decay_schedule(peak_lr, decay_steps)
+  else:
+    raise ValueError(f'Unknown config.optim.schedule {optim.schedule!r}; accepted: {SCHEDULES}.')
+  if warmup_updates == 0:
+    return decay
+  warmup = optax.linear_schedule(0.0, peak_lr, warmup_updates)
+  return optax.join_schedules([warmup, decay], [warmup_updates])
+
+
+def check(optim: ml_collections.ConfigDict, num_steps: int) -> None:
+  """The schedule fields of a config.optim group (any task's)."""
+  fields.one_of('optim.schedule', optim.schedule, SCHEDULES)
+  if not 0 <= optim.warmup_steps < num_steps:
+    raise ConfigError(f'config.optim.warmup_steps={optim.warmup_steps!r} must be in '
+                      f'[0, config.train.num_steps={num_steps}).')

@@ -1,0 +1,66 @@
+"""--mode eval and the tasks' own modes (--mode sample, ...) on a saved checkpoint."""
+import logging
+from pathlib import Path
+
+import jax
+import ml_collections
+
+from gan_jax import tasks
+from gan_jax.config import checks
+from gan_jax.config.errors import ConfigError
+from gan_jax.eval import context, registry
+from gan_jax.training import checkpointing, files, loop
+
+BUILT_IN_MODES = ('train', 'eval')
+
+
+def check_mode(config: ml_collections.ConfigDict, mode: str) -> None:
+  """--mode must be train, eval or one of the task's modes (before any data is read)."""
+  accepted = BUILT_IN_MODES + tasks.get(config.task).modes
+  if mode not in accepted:
+    raise ConfigError(f'--mode={mode!r} is not a mode of config.task={config.task!r}; '
+                      f'accepted: {accepted}.')
+
+
+def load_checkpoint(config: ml_collections.ConfigDict, workdir: Path, step: int | None):
+  """(built task, host state) of checkpoint `step` (None: the latest) in `workdir`."""
+  checks.check_config(config)
+  task, _, specs = loop.open_data(config, check_data=False)
+  built = task.build(config, specs)
+  manager = checkpointing.create_manager(workdir, config.train.max_to_keep)
+  try:
+    step = manager.latest_step() if step is None else step
+    if step is None:
+      raise FileNotFoundError(f'No checkpoint in {workdir / "checkpoints"}.')
+    return built, checkpointing.restore(manager, jax.device_get(built.state), step)
+  finally:
+    manager.close()
+
+
+def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
+                        step: int | None = None) -> Path:
+  """Runs every evaluator of config.evals; writes workdir/eval/step_N.json."""
+  workdir = Path(workdir)
+  if not config.evals:
+    raise ConfigError('config.evals is empty: nothing to evaluate.')
+  built, state = load_checkpoint(config, workdir, step)
+  eval_context = context.EvalContext(config)
+  registry.check_data(config, eval_context)
+  step = int(state.step)
+  records = [r for name, ev in config.evals.items()
+             for r in registry.evaluate(name, ev, built.predict, state, step, eval_context)]
+  path = workdir / 'eval' / f'step_{step:07d}.json'
+  path.parent.mkdir(exist_ok=True)
+  files.write_json(path, records)  # Atomic: an earlier result is never left half-written.
+  for r in records:
+    logging.info('%s/%s (%s generator, step %d) = %.5g', r['eval'], r['metric'], r['generator'],
+                 step, r['value'])
+  return path
+
+
+def run_mode(config: ml_collections.ConfigDict, workdir: str, mode: str, step: int | None,
+             options: dict) -> Path:
+  """The task's `mode` (e.g. 'sample') on checkpoint `step`; returns what it wrote."""
+  check_mode(config, mode)
+  built, state = load_checkpoint(config, Path(workdir), step)
+  return built.modes[mode](state, Path(workdir), options)
