@@ -113,6 +113,15 @@ def test_too_small_reference_fails_before_training(tmp_path, mock_tfds):
   assert not (tmp_path / 'checkpoints' / '2').exists()
 
 
+def test_missing_inception_weights_fail_before_training(tmp_path, mock_tfds):
+  """The weights are resolved at start-up: no run trains for hours to die at its first FID."""
+  config = load_config('dcgan_cifar10')
+  config.inception_weights = str(tmp_path / 'absent.npz')
+  with mock_tfds(num_examples=64), pytest.raises(FileNotFoundError, match='absent.npz'):
+    loop.train_and_evaluate(config, str(tmp_path / 'run'))
+  assert not (tmp_path / 'run').exists()
+
+
 def test_inception_score_from_a_logits_head():
   assert inception_features.inception_score_values(np.ones((10, 4)), None) == {}
   # Features one-hot over 4 dims; the head maps dim i to class i with logit 60: IS = 4 classes.

@@ -28,9 +28,10 @@ def test_loading_and_checking_a_config_imports_no_network_or_step():
                        'gan_jax.training.loop'}, loaded
 
 
-def test_init_from_takes_the_named_parts_of_another_run(tmp_path):
+def test_init_from_takes_the_named_parts_of_another_run_or_names_what_it_cannot(tmp_path):
   config = load_config('default')
   first = loop.train_and_evaluate(config, str(tmp_path / 'first'))
+  assert json.loads((tmp_path / 'first' / 'config.json').read_text())['task'] == 'gan'
   config.init_from.workdir = str(tmp_path / 'first')
   config.init_from.parts = 'g_params,g_batch_stats'
   config.train.num_steps = 1
@@ -43,14 +44,10 @@ def test_init_from_takes_the_named_parts_of_another_run(tmp_path):
   assert not all(d_from_first)  # D was not asked for: it starts fresh.
   assert int(second.step) == 1
 
-
-def test_init_from_errors_name_the_field(tmp_path):
-  config = load_config('default')
-  loop.train_and_evaluate(config, str(tmp_path / 'first'))
-  config.init_from.workdir = str(tmp_path / 'first')
+  # What cannot be taken stops the run before training, naming the field.
   config.init_from.parts = 'h_params'
   with pytest.raises(ConfigError, match=r"config.init_from.parts names 'h_params'.*'g_params'"):
-    loop.train_and_evaluate(config, str(tmp_path / 'second'))
+    loop.train_and_evaluate(config, str(tmp_path / 'h'))
   config.init_from.parts = 'g_params'
   config.model.g_features = 32
   with pytest.raises(ConfigError, match=r"'g_params' of step 4 .* structure and shapes"):
@@ -67,9 +64,3 @@ def test_loss_curve_draws_every_logged_metric():
   assert drawn == ['cycle_loss', 'g_loss']  # gp stayed 0: left out.
   assert plots.loss_curve_plot(history).shape == (400, 700, 3)
 
-
-def test_workdir_records_the_task(tmp_path):
-  config = load_config('default')
-  config.train.num_steps = 2
-  loop.train_and_evaluate(config, str(tmp_path))
-  assert json.loads((tmp_path / 'config.json').read_text())['task'] == 'gan'

@@ -191,6 +191,24 @@ def test_divergence_stops_naming_quantity_and_step(tmp_path, monkeypatch, poison
   assert_every_checkpoint_finite(config, tmp_path)
 
 
+def test_a_nonfinite_leaf_the_step_does_not_check_is_never_saved(tmp_path, monkeypatch):
+  """D's Adam second moments turn +inf before step 3: the weights stay finite (the update
+  is m / sqrt(inf) = 0) and the step's flags do not see it, but the check of every float
+  leaf before the save at step 4 does."""
+  config = ring_config(6)
+  config.train.checkpoint_every_steps = config.train.log_every_steps = 2
+  def inf_moments(call, state):
+    if call == 3:
+      adam = state.d_opt_state[0]
+      return state.replace(d_opt_state=(adam._replace(
+          nu=jax.tree.map(lambda x: x + np.inf, adam.nu)),) + tuple(state.d_opt_state[1:]))
+  patch_train_step(monkeypatch, inf_moments)
+  with pytest.raises(loop.DivergenceError, match=r'^d_opt_state became NaN/Inf at step 4'):
+    loop.train_and_evaluate(config, str(tmp_path))
+  assert saved_steps(tmp_path) == [2]
+  assert_every_checkpoint_finite(config, tmp_path)
+
+
 def test_divergence_restores_last_good_checkpoint_with_lower_learning_rates(tmp_path,
                                                                             monkeypatch):
   config = ring_config(8)

@@ -34,7 +34,8 @@ CASES = {
         # Batch norm across devices in both networks, on real MNIST images.
         'dcgan_mnist_batch_norm': ('configs/dcgan_mnist.py:tiny', {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
-            'data.image_size': 16, 'optim.b1': 0.9, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2}),
+            'data.image_size': 16, 'model.g_features': 8, 'model.d_features': 8,
+            'optim.b1': 0.9, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2}),
     },
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]

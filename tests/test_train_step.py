@@ -145,17 +145,26 @@ def test_lr_scale_is_adam_at_the_scaled_learning_rates():
                scaled.replace(lr_scale=jnp.float32(1.0)), reference)
 
 
+def nonfinite_after_one_step(step, state) -> set[str]:
+  replicated = parallel.replicate(state, jax.local_devices()[:1])
+  _, _, finite = step(replicated, {'data': {'image': real_images((2,))[None],
+                                            'label': np.zeros((1, 1, 16), np.int32)}})
+  return {name for name, ok in parallel.unreplicate(finite).items() if not ok}
+
+
 def test_finite_flags_name_what_is_not_finite():
   config = tiny_config(model='mlp', norm='none')
   _, _, state, step = setup(config, (2,))
   nan_d = state.replace(d_params=jax.tree.map(lambda x: x.at[0].set(np.nan), state.d_params))
-  replicated = parallel.replicate(nan_d, jax.local_devices()[:1])
-  _, _, finite = step(replicated, {'data': {'image': real_images((2,))[None],
-                                            'label': np.zeros((1, 1, 16), np.int32)}})
-  bad = {name for name, ok in parallel.unreplicate(finite).items() if not ok}
   # NaN weights in D: its losses and outputs, and after the update G's weights and their EMA.
-  assert {'d_loss', 'd_params', 'g_loss'} <= bad
-  assert set(parallel.unreplicate(finite)) >= {'g_params', 'ema_g_params', 'd_real'}
+  assert {'d_loss', 'd_params', 'g_loss', 'g_params', 'ema_g_params'} <= (
+      nonfinite_after_one_step(step, nan_d))
+  # Batch statistics are checked too: only eval-mode sampling reads them, so a NaN there
+  # would leave the weights finite. (Adam states: the loop's check before a save.)
+  config.model.g_norm = 'batch_norm'
+  _, _, state, step = setup(config, (2,))
+  nan_stats = state.replace(g_batch_stats=jax.tree.map(lambda x: x * np.inf, state.g_batch_stats))
+  assert 'g_batch_stats' in nonfinite_after_one_step(step, nan_stats)
 
 
 # ------------------------------------------------------------------ the zoo's switches

@@ -35,6 +35,18 @@ def nonfinite_names(finite) -> list[str]:
   return [name for name, ok in parallel.unreplicate(finite).items() if not ok]
 
 
+def nonfinite_parts(host_state) -> list[str]:
+  """The top-level fields of a host state that hold a NaN/Inf float leaf."""
+  bad = []
+  for path, leaf in jax.tree_util.tree_leaves_with_path(host_state):
+    leaf = np.asarray(leaf)
+    if np.issubdtype(leaf.dtype, np.inexact) and not np.isfinite(leaf).all():
+      first = path[0]
+      name = str(getattr(first, 'name', getattr(first, 'key', first)))
+      bad += [name] if name not in bad else []
+  return bad
+
+
 def check_workdir(config: ml_collections.ConfigDict, workdir: Path) -> None:
   """Before anything is written: checkpoints in `workdir` must be of the same architecture."""
   saved = workdir / 'config.json'
@@ -229,6 +241,11 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
         unchecked = None if uses_state else (step, finite)
         bad_step, bad = next(((s, names) for s, f in checked if (names := nonfinite_names(f))),
                              (None, []))
+        host_state = None
+        if not bad and (pictures_now or evals_now or checkpoint_now):
+          host_state = parallel.unreplicate(replicated)  # One device-to-host copy a step.
+          # Every float leaf, those the step does not check included: none is ever saved.
+          bad_step, bad = step, nonfinite_parts(host_state)
         if bad:
           good = restore_after_divergence(bad, bad_step, restores)
           restores += 1
@@ -241,9 +258,8 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
           writer.write_scalars(step, {f'train_{k}': v for k, v in scalars.items()})
           if is_chief:
             history.append(history_path, {'step': step, **scalars})
-        if not (pictures_now or evals_now or checkpoint_now):
+        if host_state is None:
           continue
-        host_state = parallel.unreplicate(replicated)  # One device-to-host copy a step.
         if pictures_now and not stop_now and is_chief:
           with report_progress.timed('pictures'):
             write_pictures(host_state, step)

@@ -28,7 +28,8 @@ class Built:
   state: Any  # Host pytree with .step, .lr_scale and .replace; what restores are shaped like.
   # Per device, inside pmap over gan_jax.training.parallel.AXIS: (state, batch) -> (state,
   # metrics, finite). batch: {stream name: {'image', 'label'}}, each (draws, per device, ...);
-  # finite: {name: bool}, one per metric and per float part of the state (the divergence guard).
+  # finite: {name: bool}, one per metric and per part of the state the task checks every step
+  # (the divergence guard; the loop checks every float leaf again before a save).
   step_fn: Callable
   # Prediction name ('images', 'points', ...) -> predict(state, variant, num) yielding `num`
   # outputs in batches; evaluators consume these (gan_jax.eval.registry), never the model.

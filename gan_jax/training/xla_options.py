@@ -1,4 +1,4 @@
-"""XLA:CPU options: which kernels run G's and D's convolutions, and Inception's dots.
+"""XLA:CPU options: which kernels run the networks' convolutions, and Inception's dots.
 
 The pinned jaxlib's XLA:CPU hands dots, reductions and convolutions to YNNPACK
 by default. Its own (Eigen) convolutions are faster for every network measured
