@@ -14,18 +14,31 @@ from gan_jax.training import loop
 from test_train import load_config
 
 
-def test_loading_and_checking_a_config_imports_no_network_or_step():
-  """Configs load and check in milliseconds: no Inception port, no train step, no builder."""
-  code = ('import sys; from gan_jax.tools import sweep; from gan_jax.config import checks; '
-          'c = sweep.load_config("configs/dcgan_cifar10.py"); checks.check_config(c); '
-          'print(sorted(m for m in sys.modules if m.startswith("gan_jax")))')
+def gan_jax_modules_after(code: str) -> set[str]:
+  """The gan_jax modules a fresh interpreter holds after running `code`."""
+  code += '; import sys; print(sorted(m for m in sys.modules if m.startswith("gan_jax")))'
   result = subprocess.run([sys.executable, '-c', code], cwd=REPO, capture_output=True, text=True,
                           check=True)
-  loaded = set(eval(result.stdout))  # noqa: S307  A list of module names printed above.
+  return set(eval(result.stdout))  # noqa: S307  A list of module names printed above.
+
+
+HEAVY = {'gan_jax.eval.inception', 'gan_jax.eval.feature_extraction', 'gan_jax.tasks.gan.step',
+         'gan_jax.tasks.gan.builder', 'gan_jax.training.loop'}
+
+
+def test_loading_and_checking_a_config_imports_no_network_or_step():
+  """Configs load and check in milliseconds: no Inception port, no train step, no builder."""
+  loaded = gan_jax_modules_after(
+      'from gan_jax.tools import sweep; from gan_jax.config import checks; '
+      'checks.check_config(sweep.load_config("configs/dcgan_cifar10.py"))')
   assert 'gan_jax.tasks.gan.config' in loaded  # The check ran through the task.
-  assert not loaded & {'gan_jax.eval.inception', 'gan_jax.eval.feature_extraction',
-                       'gan_jax.tasks.gan.step', 'gan_jax.tasks.gan.builder',
-                       'gan_jax.training.loop'}, loaded
+  assert not loaded & HEAVY, loaded & HEAVY
+
+
+def test_the_data_package_imports_no_step():
+  loaded = gan_jax_modules_after('from gan_jax.data import pipeline, sources, integrity')
+  assert 'gan_jax.data.pipeline' in loaded
+  assert not loaded & (HEAVY | {'gan_jax.tasks.gan'}), loaded
 
 
 def test_init_from_takes_the_named_parts_of_another_run_or_names_what_it_cannot(tmp_path):
