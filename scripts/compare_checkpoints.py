@@ -8,22 +8,13 @@ from pathlib import Path
 
 import jax
 import numpy as np
-import orbax.checkpoint as ocp
 
-
-def latest_state(workdir: str) -> tuple[int, dict]:
-  manager = ocp.CheckpointManager(Path(workdir).absolute() / 'checkpoints',
-                                  item_names=('state', 'config'))
-  try:
-    step = manager.latest_step()
-    restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore()))
-    return step, restored.state
-  finally:
-    manager.close()
+from gan_jax.training import checkpointing
 
 
 def main(a: str, b: str) -> int:
-  (step_a, state_a), (step_b, state_b) = latest_state(a), latest_state(b)
+  (step_a, state_a), (step_b, state_b) = (checkpointing.restore_saved(Path(a), None),
+                                          checkpointing.restore_saved(Path(b), None))
   leaves_a = dict(jax.tree_util.tree_leaves_with_path(state_a))
   leaves_b = dict(jax.tree_util.tree_leaves_with_path(state_b))
   keys = sorted(set(leaves_a) | set(leaves_b), key=jax.tree_util.keystr)

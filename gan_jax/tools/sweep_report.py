@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 
 from gan_jax.eval import metric_names  # noqa: E402
 from gan_jax.tools import trials  # noqa: E402
+from gan_jax.training import checkpointing  # noqa: E402
 
 
 def read_metrics(workdir: Path) -> tuple[dict[str, dict[int, float]], dict[str, dict]]:
@@ -56,7 +57,7 @@ def summarize(series: dict[str, dict[int, float]], metric: str, mode: str) -> di
 def trial_row(trial: trials.Trial, sweep: trials.Sweep, series: dict,
               protocols: dict) -> dict:
   return {'trial': trial.name, 'variant': trial.variant, **trial.fields, 'seed': trial.seed,
-          'status': trials.trial_status(trial), 'step': trials.latest_step(trial.workdir),
+          'status': trials.trial_status(trial), 'step': checkpointing.latest_saved_step(trial.workdir),
           **summarize(series, sweep.metric, sweep.mode),
           **{f'{name}/protocol': json.dumps(p, sort_keys=True) for name, p in protocols.items()}}
 

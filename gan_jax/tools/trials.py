@@ -3,6 +3,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+from gan_jax.training import checkpointing
+
 
 @dataclasses.dataclass(frozen=True)
 class Trial:
@@ -29,24 +31,18 @@ class Sweep:
   trials: list
 
 
-def latest_step(workdir: Path) -> int | None:
-  """The newest complete checkpoint: Orbax renames a finished save to its bare step number."""
-  steps = [int(p.name) for p in (workdir / 'checkpoints').glob('*') if p.name.isdigit()]
-  return max(steps, default=None)
-
-
 def is_finished(trial: Trial) -> bool:
   """Its last step is checkpointed by a run of this length (config.json).
 
   Exit statuses are not evidence: a trial stopped by SIGTERM also exits 0.
   """
   saved = trial.workdir / 'config.json'
-  return (saved.exists() and latest_step(trial.workdir) == trial.num_steps
+  return (saved.exists() and checkpointing.latest_saved_step(trial.workdir) == trial.num_steps
           == json.loads(saved.read_text())['train']['num_steps'])
 
 
 def trial_status(trial: Trial) -> str:
   if is_finished(trial):
     return 'finished'
-  step = latest_step(trial.workdir)
+  step = checkpointing.latest_saved_step(trial.workdir)
   return 'not started' if step is None else f'unfinished (step {step} of {trial.num_steps})'

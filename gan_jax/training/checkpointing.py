@@ -92,26 +92,36 @@ def restore(manager: ocp.CheckpointManager, like: Any, step: int) -> Any:
   return restored.state
 
 
-def has_checkpoints(workdir: Path) -> bool:
-  """Whether `workdir` holds a finished checkpoint (Orbax names them by their step)."""
-  return any((workdir / 'checkpoints').glob('[0-9]*'))
+def latest_saved_step(workdir: Path) -> int | None:
+  """The newest finished checkpoint of `workdir`, from the folder names alone: Orbax renames
+  a finished save to its bare step number, and a killed save's folder keeps a suffix."""
+  steps = [int(p.name) for p in (Path(workdir) / 'checkpoints').glob('*') if p.name.isdigit()]
+  return max(steps, default=None)
 
 
-def restore_parts(workdir: Path, step: int | None, parts: tuple[str, ...], like) -> dict:
-  """{part: value} of top-level fields `parts` of another run's checkpoint `step` (None: the
-  latest), each checked to have the structure, shapes and dtypes of `like`'s."""
+def restore_saved(workdir: Path, step: int | None) -> tuple[int, dict]:
+  """(step, state as saved: nested dicts of arrays) of checkpoint `step` (None: the latest) of
+  `workdir`, without a template: another run's, of any structure."""
   manager = ocp.CheckpointManager(Path(workdir).absolute() / 'checkpoints',
                                   item_names=('state', 'config'))
   try:
     step = manager.latest_step() if step is None else step
     if step is None or step not in manager.all_steps():
-      raise ConfigError(f'config.init_from.workdir={str(workdir)!r} has no checkpoint '
-                        f'{"" if step is None else step} (saved steps: '
-                        f'{sorted(manager.all_steps())}).')
-    saved = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore()))
+      raise FileNotFoundError(f'No checkpoint {"" if step is None else step} in {workdir} '
+                              f'(saved steps: {sorted(manager.all_steps())}).')
+    restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore()))
+    return step, restored.state
   finally:
     manager.close()
-  saved = saved.state
+
+
+def restore_parts(workdir: Path, step: int | None, parts: tuple[str, ...], like) -> dict:
+  """{part: value} of top-level fields `parts` of another run's checkpoint `step` (None: the
+  latest), each checked to have the structure, shapes and dtypes of `like`'s."""
+  try:
+    step, saved = restore_saved(workdir, step)
+  except FileNotFoundError as e:
+    raise ConfigError(f'config.init_from.workdir={str(workdir)!r}: {e}') from None
   taken = {}
   for part in parts:
     if part not in saved:

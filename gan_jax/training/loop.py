@@ -50,7 +50,7 @@ def nonfinite_parts(host_state) -> list[str]:
 def check_workdir(config: ml_collections.ConfigDict, workdir: Path) -> None:
   """Before anything is written: checkpoints in `workdir` must be of the same architecture."""
   saved = workdir / 'config.json'
-  if saved.exists() and checkpointing.has_checkpoints(workdir):
+  if saved.exists() and checkpointing.latest_saved_step(workdir) is not None:
     checks.check_same_architecture(json.loads(saved.read_text()), config, str(saved))
 
 
@@ -70,7 +70,7 @@ def check_data_fingerprint(fingerprint: str, workdir: Path) -> None:
   is named here once the data is fixed.
   """
   saved = workdir / DATA_FINGERPRINT_FILE
-  if not saved.exists() or not checkpointing.has_checkpoints(workdir):
+  if not saved.exists() or checkpointing.latest_saved_step(workdir) is None:
     return
   before = json.loads(saved.read_text())['fingerprint']
   if before != fingerprint:
