@@ -1,6 +1,8 @@
 """All checks of a config, composed: each component checks its own fields (the base config,
 the multi-host runtime, the task and its components, each evaluator); nothing here knows
 what a field means. Every error names the field, the value and what is accepted."""
+import json
+
 import ml_collections
 
 from gan_jax import tasks
@@ -46,7 +48,9 @@ def check_same_architecture(saved: dict, config: ml_collections.ConfigDict,
   Fields only one side has (a field added to gan_jax since) are not compared; a saved
   config without `task` is from before tasks existed, when every run was a GAN.
   """
-  old, new = _flatten({'task': 'gan', **saved}), _flatten(config.to_dict())
+  # Compared as config.json holds them (tuples as lists).
+  old = _flatten({'task': 'gan', **saved})
+  new = _flatten(json.loads(json.dumps(config.to_dict())))
   fields = ('task',) + tasks.get(config.task).architecture_fields
   is_architecture = lambda name: any(name == f or name.startswith(f + '.') for f in fields)
   differences = [f'{field}: saved {old[field]!r}, now {new[field]!r}'

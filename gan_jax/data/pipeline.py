@@ -97,6 +97,16 @@ def example_indices(positions: np.ndarray, num_examples: int, seed: int) -> np.n
   return indices
 
 
+def first_examples(stream, num: int) -> tuple[np.ndarray, np.ndarray]:
+  """The first `num` examples of a stream's order (at most one epoch): (images, labels).
+  For a task's data-dependent initialisation."""
+  positions = np.arange(num if stream.source.num_examples is None
+                        else min(num, stream.source.num_examples))
+  if stream.source.num_examples is not None:
+    positions = example_indices(positions, stream.source.num_examples, stream.seed)
+  return stream.source.read(positions)
+
+
 def host_positions(step: int, batch_size: int, draws: int, process_index: int,
                    process_count: int) -> np.ndarray:
   """This host's global example positions for `step`, shaped (draws, batch_size / hosts)."""

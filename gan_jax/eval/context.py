@@ -20,6 +20,7 @@ class EvalContext:
   def __init__(self, config: ml_collections.ConfigDict):
     self.config = config
     self.cache_dir = Path(config.cache_dir).expanduser()
+    self._sources = {}
 
   @functools.cached_property
   def extractor(self):
@@ -36,4 +37,7 @@ class EvalContext:
                                                                         data.manual_dir))
 
   def reference_source(self, split: str):
-    return reference_source(self.config, split)
+    """One source per split for the run: every evaluator and weight reads it decoded once."""
+    if split not in self._sources:
+      self._sources[split] = reference_source(self.config, split)
+    return self._sources[split]

@@ -3,8 +3,10 @@
 An evaluator is a module of gan_jax/eval/evaluators/ listed in EVALUATORS. It declares
 NEEDS (the prediction it consumes: 'images', 'points', ...; a task's Built.predict makes
 them), FIELDS (its own config fields, commented) and TINY (their `:tiny` values), and
-defines evaluate(ev, samples, which, ctx) -> (values, protocol), where samples(num) yields
-`num` predictions of the `which` weights in batches; optionally check(name, ev, config)
+defines evaluate(ev, samples, which, ctx) -> (values, protocol), where samples(*inputs) is
+the task's prediction NEEDS of the `which` weights: samples(num) yields `num` generated
+images or points in batches; samples(image_batches) yields the predicted labels of each
+batch ('classify'); optionally check(name, ev, config)
 (needs no data) and check_data(name, ev, ctx) (at start-up). It never sees the model.
 Records {'eval', 'metric', 'value', 'generator', 'step', 'protocol'} carry the protocol
 that produced every number.
@@ -13,10 +15,11 @@ import ml_collections
 
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
-from gan_jax.eval.evaluators import inception_features, mode_coverage, stacked_mnist_modes
+from gan_jax.eval.evaluators import (classification, inception_features, mode_coverage,
+                                     stacked_mnist_modes)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
-              'stacked_mnist': stacked_mnist_modes}
+              'stacked_mnist': stacked_mnist_modes, 'classification': classification}
 METRICS = tuple(EVALUATORS)
 
 
@@ -25,10 +28,12 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
   own = EVALUATORS[metric].FIELDS if metric in EVALUATORS else {}
   return ml_collections.ConfigDict(dict(
       metric=metric,  # One of METRICS: 'inception' (FID, KID, precision/recall,
-                      # density/coverage), 'mode_coverage' (2D) or 'stacked_mnist' (1,000 modes).
+                      # density/coverage), 'mode_coverage' (2D), 'stacked_mnist' (1,000 modes)
+                      # or 'classification' (test error of a task's classifier).
       every_steps=every_steps,  # Run every this many train steps, and at the end.
-      num_samples=num_samples,  # Predictions (generated samples) evaluated.
-      generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both'.
+      num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
+      generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the
+                        # task evaluates: G, or the semi-supervised D).
   ) | own | fields)
 
 
@@ -77,7 +82,7 @@ def evaluate(name: str, ev: ml_collections.ConfigDict, predict: dict, state, ste
   evaluator = EVALUATORS[ev.metric]
   records = []
   for which in (('ema', 'raw') if ev.generator == 'both' else (ev.generator,)):
-    samples = lambda num, which=which: predict[evaluator.NEEDS](state, which, num)
+    samples = lambda *inputs, which=which: predict[evaluator.NEEDS](state, which, *inputs)
     values, protocol = evaluator.evaluate(ev, samples, which, ctx)
     records += [{'eval': name, 'metric': metric, 'value': float(value), 'generator': which,
                  'step': step, 'protocol': {**protocol, 'generator': which, 'step': step}}

@@ -30,6 +30,7 @@ flags.DEFINE_enum('data', 'both', ['both', 'synthetic'],
                   'both: also time the real input pipeline; synthetic: only a fixed batch.')
 flags.DEFINE_list('image_shape', None, 'Synthetic example shape, e.g. 32,32,3 (default: the '
                   "dataset's; needed when the data is not available here).")
+flags.DEFINE_integer('num_classes', 10, 'Classes of the synthetic data (its labels are 0).')
 flags.DEFINE_integer('matmul_size', 2048, 'Side of the square float32 matmul timed for the '
                      "machine's GFLOP/s.")
 flags.mark_flags_as_required(['config'])
@@ -99,7 +100,7 @@ def main(argv):
       unavailable = str(e).splitlines()[0]
   if FLAGS.image_shape:
     shape = tuple(int(d) for d in FLAGS.image_shape)
-    specs = {name: sources.DataSpec(shape, None) for name in draws}
+    specs = {name: sources.DataSpec(shape, FLAGS.num_classes) for name in draws}
   elif streams is not None:
     specs = {name: stream.source.spec for name, stream in streams.items()}
   else:
@@ -115,7 +116,7 @@ def main(argv):
   matmul = matmul_gflops(FLAGS.matmul_size)
   print(f'float32 matmul {FLAGS.matmul_size}^3: {matmul:.1f} GFLOP/s (one device)')
 
-  built = task.build(config, specs)
+  built = task.build(config, specs, None if FLAGS.image_shape else streams)
   state = built.state
   per_device = config.train.batch_size // jax.device_count()
   local_batch = synthetic_batch(draws, specs, devices, per_device)

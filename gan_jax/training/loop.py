@@ -132,7 +132,7 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
   registry.check_data(config, eval_context)
 
   # ---------------------------------------------------------------- task
-  built = task.build(config, specs)
+  built = task.build(config, specs, streams)
   logging.info('Task %s; data %s, %s; %s.', config.task, config.data.name,
                ', '.join(f'{name} {spec.shape}' for name, spec in specs.items()), built.summary)
 

@@ -30,8 +30,19 @@ def learning_rate_schedule(peak_lr: float, optim: ml_collections.ConfigDict, num
   return optax.join_schedules([warmup, decay], [warmup_updates])
 
 
+def add_adam_fields(optim: ml_collections.ConfigDict, b1: float, b2: float = 0.999) -> None:
+  """The Adam and schedule fields of a config.optim group; the task adds its learning rates."""
+  optim.b1 = b1  # Adam beta1.
+  optim.b2 = b2  # Adam beta2.
+  # 'constant', 'linear' (to 0) or 'cosine' (to 0) after warm-up.
+  optim.schedule = 'constant'
+  optim.warmup_steps = 0  # Linear warm-up steps from 0 to the peak rate.
+
+
 def check(optim: ml_collections.ConfigDict, num_steps: int) -> None:
-  """The schedule fields of a config.optim group (any task's)."""
+  """The fields of add_adam_fields (any task's config.optim)."""
+  fields.in_unit_interval('optim.b1', optim.b1)
+  fields.in_unit_interval('optim.b2', optim.b2)
   fields.one_of('optim.schedule', optim.schedule, SCHEDULES)
   if not 0 <= optim.warmup_steps < num_steps:
     raise ConfigError(f'config.optim.warmup_steps={optim.warmup_steps!r} must be in '

@@ -23,6 +23,11 @@ def per_example_normal(key: jax.Array, batch: int, shape: tuple[int, ...]) -> ja
   return jax.vmap(lambda k: jax.random.normal(k, shape))(per_example_keys(key, batch))
 
 
+def per_example_uniform(key: jax.Array, batch: int, shape: tuple[int, ...]) -> jax.Array:
+  """U(0, 1) noise, per example as per_example_normal."""
+  return jax.vmap(lambda k: jax.random.uniform(k, shape))(per_example_keys(key, batch))
+
+
 def pmap_step(step_fn: Callable) -> Callable:
   """pmap over the batch's leading axis; the state (see replicate) and outputs are unmapped.
 

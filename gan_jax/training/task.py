@@ -58,5 +58,8 @@ class Task:
   streams: Callable[[ml_collections.ConfigDict], dict[str, Stream]]  # Opens the data.
   # (config, {stream: DataSpec}, global devices) -> None or ConfigError: the data's rules.
   check_data: Callable
-  build: Callable[[ml_collections.ConfigDict, dict], Built]  # (config, {stream: DataSpec}).
+  # (config, {stream: DataSpec}, streams or None) -> Built. The streams let a task initialise
+  # from data (gan_jax.data.pipeline.first_examples); None: the state is only restored into
+  # or timed.
+  build: Callable[..., Built]
   modes: tuple[str, ...] = ()  # The keys of Built.modes: --mode values besides train and eval.

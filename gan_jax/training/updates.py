@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
+from gan_jax.config import fields
 from gan_jax.training.parallel import AXIS
 
 
@@ -38,6 +39,19 @@ def two_player_grads(loss_fn: Callable, d_params, g_params, *args):
   d_grads, _ = vjp((one, zero))
   _, g_grads = vjp((zero, one))
   return (d_loss, g_loss), d_grads, g_grads, aux
+
+
+def add_ema_fields(train: ml_collections.ConfigDict, decay: float) -> None:
+  """The fields of an EMA of weights in config.train (GAN: G's; semi-supervised: D's)."""
+  train.ema_decay = decay  # Decay per step (see ema_warmup).
+  train.ema_halflife_images = 0  # If > 0, the decay instead: 0.5 ** (batch / this).
+  train.ema_start_step = 0  # Until this step the EMA equals the weights.
+  train.ema_warmup = True  # Decay min(decay, (1+t)/(10+t)), t counted from the start step.
+
+
+def check_ema_fields(config: ml_collections.ConfigDict) -> None:
+  fields.in_unit_interval('train.ema_decay', config.train.ema_decay)
+  fields.non_negative(config, 'train.ema_halflife_images', 'train.ema_start_step')
 
 
 def ema_decay_at(step: jax.Array, train: ml_collections.ConfigDict) -> jax.Array:

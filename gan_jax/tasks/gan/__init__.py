@@ -17,7 +17,8 @@ def streams(config: ml_collections.ConfigDict) -> dict[str, Stream]:
                          draws(config)['data'], config.seed)}
 
 
-def build(config: ml_collections.ConfigDict, specs: dict):
+def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None = None):
+  del streams  # The GAN initialises from noise.
   from gan_jax.tasks.gan import builder  # Networks and step: not to load a config.
   return builder.build(config, specs)
 

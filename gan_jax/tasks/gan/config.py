@@ -8,7 +8,7 @@ from gan_jax.config.errors import ConfigError
 from gan_jax.data import mixtures
 from gan_jax.objectives import augment, losses, penalties
 from gan_jax.models.layers import split_norm
-from gan_jax.training import optimizers
+from gan_jax.training import optimizers, updates
 
 PRECISIONS = ('float32', 'bfloat16')  # config.train.precision
 # Fields that fix the shapes and meaning of the saved weights: a workdir's checkpoints
@@ -56,19 +56,12 @@ def add_fields(config: ml_collections.ConfigDict) -> None:
   config.optim = ml_collections.ConfigDict()
   config.optim.g_lr = 2e-4  # Generator peak learning rate (Adam).
   config.optim.d_lr = 2e-4  # Discriminator peak learning rate (Adam).
-  config.optim.b1 = 0.5  # Adam beta1.
-  config.optim.b2 = 0.999  # Adam beta2.
-  # 'constant', 'linear' (to 0) or 'cosine' (to 0) after warm-up.
-  config.optim.schedule = 'constant'
-  config.optim.warmup_steps = 0  # Linear warm-up steps from 0 to the peak rate.
+  optimizers.add_adam_fields(config.optim, b1=0.5)
   config.optim.d_weight_clip = 0.0  # WGAN: D's weights clipped to [-c, c] after updates (0: off).
 
   train = config.train
   train.n_critic = 1  # D updates per step, then one G update (two time-scales: set the lrs).
-  train.ema_decay = 0.999  # EMA of G's weights: decay per step (see ema_warmup).
-  train.ema_halflife_images = 0  # If > 0, the decay instead: 0.5 ** (batch / this).
-  train.ema_start_step = 0  # Until this step the EMA equals G's weights.
-  train.ema_warmup = True  # Decay min(decay, (1+t)/(10+t)), t counted from the start step.
+  updates.add_ema_fields(train, decay=0.999)  # The EMA of G's weights, which samples.
   train.precision = 'float32'  # 'bfloat16': bfloat16 compute, float32 weights and Adam.
   train.num_grid_samples = 64  # Images in the sample grid (points in the 2D plot: 2,500).
 
@@ -97,11 +90,8 @@ def check(config: ml_collections.ConfigDict) -> None:
   fields.one_of('train.precision', config.train.precision, PRECISIONS)
   optimizers.check(config.optim, config.train.num_steps)
   fields.positive(config, 'optim.g_lr', 'optim.d_lr', 'train.n_critic', 'train.num_grid_samples')
-  fields.in_unit_interval('optim.b1', config.optim.b1)
-  fields.in_unit_interval('optim.b2', config.optim.b2)
-  fields.in_unit_interval('train.ema_decay', config.train.ema_decay)
-  fields.non_negative(config, 'loss.acgan_weight', 'optim.d_weight_clip',
-                      'train.ema_halflife_images', 'train.ema_start_step')
+  updates.check_ema_fields(config)
+  fields.non_negative(config, 'loss.acgan_weight', 'optim.d_weight_clip')
   augment.check_policy('augment.policy', config.augment.policy)
   m, penalty = config.model, config.penalty
   d_spectral, d_activation = split_norm(m.d_norm)
