@@ -166,3 +166,59 @@ def test_trains_on_real_mnist_and_reports_test_error(generator, tmp_path, mnist_
   assert errors['ema', 'error']['protocol']['labelled_set'] == config.labels.to_dict()
   assert (tmp_path / 'samples').exists() == (generator != 'none')
   assert (state.g_params == {}) == (generator == 'none')
+
+
+# ------------------------------------------------------------------ Classification Accuracy Score
+
+def cas_setup(mnist_data_dir, mnist_manual_dir, **fields):
+  from gan_jax.eval import registry
+  config = load_config('cgan_pd_mnist')
+  config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
+  # Small: the suite's XLA flags (tests/conftest.py) make convolutions slow to run.
+  ev = registry.eval_config('cas', every_steps=1, **{'num_samples': 500, 'epochs': 2,
+                                                     'num_test': 1_000, **fields})
+  return ev, eval_context.EvalContext(config)
+
+
+def test_cas_of_real_images_equals_the_real_baseline_and_wrong_labels_score_zero(
+    mnist_data_dir, mnist_manual_dir):
+  """A 'generator' that returns the real baseline's own images: the same training set, so
+  exactly the real accuracy. One that labels each of them as the next digit: the classifier
+  learns that shift and is wrong on almost every test digit."""
+  from gan_jax.eval.evaluators import classification_accuracy_score as cas
+  ev, ctx = cas_setup(mnist_data_dir, mnist_manual_dir, augment_real_per_class=20)
+  real = cas.real_subset(ctx.reference_source('train'), 50, 10, ev.classifier_seed)
+  as_generated = lambda shift: lambda num: iter([(real[0][:num], (real[1][:num] + shift) % 10)])
+  values, protocol = cas.evaluate(ev, as_generated(0), 'ema', ctx)
+  assert values['cas'] == values['real_accuracy'] > 0.3  # 6 steps of training; chance: 0.1.
+  assert set(values) == {'cas', 'real_accuracy', 'small_real_accuracy', 'augmented_accuracy'}
+  assert protocol['generated_per_class'] == 50 and protocol['test_examples'] == 1_000
+  ev.augment_real_per_class = 0
+  shifted, _ = cas.evaluate(ev, as_generated(1), 'ema', ctx)
+  assert shifted['cas'] < 0.1 < values['cas'] / 3  # Below chance, as labels are wrong.
+  assert shifted['real_accuracy'] == values['real_accuracy']
+
+
+def test_cas_needs_a_conditional_generator_and_enough_real_images(mnist_data_dir,
+                                                                  mnist_manual_dir):
+  from gan_jax.eval.evaluators import classification_accuracy_score as cas
+  config = load_config('dcgan_mnist')  # Unconditional G: no labelled images to score.
+  config.evals.cas = load_config('cgan_pd_mnist').evals.cas
+  with pytest.raises(ConfigError, match=r"config.evals.cas.metric='cas' evaluates "
+                                        r"labelled_images, .* predicts \('images',\)"):
+    check_config(config)
+  ev, ctx = cas_setup(mnist_data_dir, mnist_manual_dir, num_samples=60_000)
+  with pytest.raises(ConfigError, match=r'config.evals.cas.num_samples=60000 \(6000 per class '
+                                        r'of 10\).* 1 to 5421 per class'):
+    cas.check_data('cas', ev, ctx)
+
+
+def test_conditional_gan_trains_and_scores_its_cas_on_real_mnist(tmp_path, mnist_data_dir,
+                                                                 mnist_manual_dir):
+  config = load_config('cgan_pd_mnist')
+  config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
+  loop.train_and_evaluate(config, str(tmp_path))
+  records = [json.loads(line) for line in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
+  values = {r['metric']: r['value'] for r in records if r['eval'] == 'cas'}
+  assert set(values) == {'cas', 'real_accuracy', 'small_real_accuracy', 'augmented_accuracy'}
+  assert all(0.0 <= v <= 1.0 for v in values.values())

@@ -15,11 +15,12 @@ import ml_collections
 
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
-from gan_jax.eval.evaluators import (classification, inception_features, mode_coverage,
-                                     stacked_mnist_modes)
+from gan_jax.eval.evaluators import (classification, classification_accuracy_score,
+                                     inception_features, mode_coverage, stacked_mnist_modes)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
-              'stacked_mnist': stacked_mnist_modes, 'classification': classification}
+              'stacked_mnist': stacked_mnist_modes, 'classification': classification,
+              'cas': classification_accuracy_score}
 METRICS = tuple(EVALUATORS)
 
 
@@ -29,7 +30,8 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
   return ml_collections.ConfigDict(dict(
       metric=metric,  # One of METRICS: 'inception' (FID, KID, precision/recall,
                       # density/coverage), 'mode_coverage' (2D), 'stacked_mnist' (1,000 modes)
-                      # or 'classification' (test error of a task's classifier).
+                      # 'classification' (test error of a task's classifier) or 'cas'
+                      # (Classification Accuracy Score of a class-conditional G).
       every_steps=every_steps,  # Run every this many train steps, and at the end.
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
       generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the

@@ -62,12 +62,17 @@ def build(config: ml_collections.ConfigDict, specs: dict) -> Built:
     return sampling.sample_stream(generate, host_state, which, num, config.model.z_dim,
                                   config.seed, classes)
 
+  def predict_labelled(host_state, which: str, num: int):
+    return sampling.labelled_sample_stream(generate, host_state, which, num,
+                                           config.model.z_dim, config.seed, classes)
+
   summary = (f'G {state_lib.param_count(state.g_params):,} parameters, '
              f'D {state_lib.param_count(state.d_params):,} parameters')
   return Built(
       state=state,
       step_fn=step.make_step_fn(config, g_step_model, d_step_model, g_tx, d_tx),
-      predict={prediction: predict for prediction in gan_config.predictions(config)},
+      predict={prediction: {'labelled_images': predict_labelled}.get(prediction, predict)
+               for prediction in gan_config.predictions(config)},
       pictures=make_pictures(config, generate, discriminator, classes),
       modes={'sample': functools.partial(write_samples, config, generate, classes)},
       summary=summary)

@@ -79,8 +79,11 @@ def is_2d(config: ml_collections.ConfigDict) -> bool:
 
 
 def predictions(config: ml_collections.ConfigDict) -> tuple[str, ...]:
-  """G makes 2D points of a mixture, or images."""
-  return ('points',) if is_2d(config) else ('images',)
+  """G makes 2D points of a mixture, or images; a class-conditional G also images with the
+  labels it was asked for ('labelled_images': the Classification Accuracy Score)."""
+  if is_2d(config):
+    return ('points',)
+  return ('images', 'labelled_images') if config.model.g_conditioning != 'none' else ('images',)
 
 
 def check(config: ml_collections.ConfigDict) -> None:

@@ -94,6 +94,14 @@ def sample_stream(generate, state, which: str, num: int, z_dim: int, seed: int,
     yield generate_from(generate, state, which, z, balanced_labels(start, size, classes))
 
 
+def labelled_sample_stream(generate, state, which: str, num: int, z_dim: int, seed: int,
+                           classes: int, batch_size: int = 500):
+  """sample_stream's batches with the class labels they were generated for: (images, labels)."""
+  stream = sample_stream(generate, state, which, num, z_dim, seed, classes, batch_size)
+  for start, images in zip(range(0, num, batch_size), stream):
+    yield images, balanced_labels(start, len(images), classes)
+
+
 def slerp(z0: jax.Array, z1: jax.Array, t: jax.Array) -> jax.Array:
   """Spherical interpolation, which keeps Gaussian noise at a typical norm (White 2016)."""
   cos = jnp.sum(z0 * z1, -1, keepdims=True) / (
