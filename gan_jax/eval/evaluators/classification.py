@@ -31,6 +31,8 @@ def evaluate(ev, classify, which: str, ctx) -> tuple[dict, dict]:
   predicted = np.concatenate(list(classify(image_batches())))
   errors = int(np.sum(predicted != np.concatenate(truth)))
   labelled_set = ctx.config.get('labels')
+  # labels.seed None means config.seed, recorded beside it.
   protocol = {'split': ev.split, 'examples': num, 'fingerprint': source.fingerprint,
-              'labelled_set': None if labelled_set is None else labelled_set.to_dict()}
+              'labelled_set': None if labelled_set is None else labelled_set.to_dict(),
+              'seed': ctx.config.seed}
   return {'error': errors / num, 'accuracy': 1.0 - errors / num, 'errors': errors}, protocol
