@@ -187,7 +187,8 @@ def test_cas_of_real_images_equals_the_real_baseline_and_wrong_labels_score_zero
   learns that shift and is wrong on almost every test digit."""
   from gan_jax.eval.evaluators import classification_accuracy_score as cas
   ev, ctx = cas_setup(mnist_data_dir, mnist_manual_dir, augment_real_per_class=20)
-  real = cas.real_subset(ctx.reference_source('train'), 50, 10, ev.classifier_seed)
+  train = ctx.reference_source('train')
+  real = cas.real_subset(train, subsets.all_labels(train), 50, 10, ev.classifier_seed)
   as_generated = lambda shift: lambda num: iter([(real[0][:num], (real[1][:num] + shift) % 10)])
   values, protocol = cas.evaluate(ev, as_generated(0), 'ema', ctx)
   assert values['cas'] == values['real_accuracy'] > 0.3  # 6 steps of training; chance: 0.1.

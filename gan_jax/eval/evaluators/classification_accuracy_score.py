@@ -44,15 +44,10 @@ def check_data(name: str, ev, ctx) -> None:
         f'be 1 to {smallest} per class, the smallest class of split {ctx.config.data.split!r}.')
 
 
-def real_subset(source, per_class: int, num_classes: int, seed: int):
-  """per_class real images of each class, chosen by `seed` (gan_jax.data.subsets)."""
-  return source.read(subsets.labelled_indices(subsets.all_labels(source), per_class,
-                                              num_classes, seed))
-
-
-def test_accuracy(params, test_images, test_labels) -> float:
-  from gan_jax.eval import classifier
-  return classifier.accuracy(params, test_images, test_labels)
+def real_subset(source, labels: np.ndarray, per_class: int, num_classes: int, seed: int):
+  """per_class real images of each class of `source` (whose labels are `labels`), chosen by
+  `seed` (gan_jax.data.subsets)."""
+  return source.read(subsets.labelled_indices(labels, per_class, num_classes, seed))
 
 
 def evaluate(ev, samples, which: str, ctx) -> tuple[dict, dict]:
@@ -69,11 +64,12 @@ def evaluate(ev, samples, which: str, ctx) -> tuple[dict, dict]:
   test_images, test_labels = test_source.read(np.arange(num_test))
   fit = lambda images, labels: classifier.fit(images, labels, num_classes, ev.epochs,
                                               seed=ev.classifier_seed)
-  score = lambda data: test_accuracy(fit(*data), test_images, test_labels)
-  real = real_subset(train_source, per_class, num_classes, ev.classifier_seed)
+  score = lambda data: classifier.accuracy(fit(*data), test_images, test_labels)
+  train_labels = subsets.all_labels(train_source)  # Read once for both real picks.
+  real = real_subset(train_source, train_labels, per_class, num_classes, ev.classifier_seed)
   values = {'cas': score(generated), 'real_accuracy': score(real)}
   if ev.augment_real_per_class:
-    small = real_subset(train_source, ev.augment_real_per_class, num_classes,
+    small = real_subset(train_source, train_labels, ev.augment_real_per_class, num_classes,
                         ev.classifier_seed)
     values['small_real_accuracy'] = score(small)
     values['augmented_accuracy'] = score(tuple(np.concatenate([s, g])

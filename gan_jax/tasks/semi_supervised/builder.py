@@ -9,6 +9,7 @@ import optax
 from gan_jax.data import pipeline
 from gan_jax.models import improved_gan
 from gan_jax.tasks.gan import pictures
+from gan_jax.tasks.gan.state import param_count
 from gan_jax.tasks.semi_supervised import config as task_config
 from gan_jax.tasks.semi_supervised import state as state_lib
 from gan_jax.tasks.semi_supervised import step
@@ -67,14 +68,14 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
     for images in image_batches:
       yield np.asarray(predict_labels(params, images))
 
-  count = lambda tree: sum(x.size for x in jax.tree.leaves(tree))
   return Built(
       state=state,
       step_fn=step.make_step_fn(config, step_classifier, step_generator, d_tx, g_tx),
       predict={'classify': classify},
       pictures=make_pictures(config, generator),
       modes={},
-      summary=f'D {count(state.d_params):,} parameters, G {count(state.g_params):,} parameters, '
+      summary=f'D {param_count(state.d_params):,} parameters, '
+              f'G {param_count(state.g_params):,} parameters, '
               f'{config.labels.per_class} labels per class')
 
 
