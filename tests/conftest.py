@@ -53,6 +53,19 @@ def mnist_data_dir(tmp_path_factory, mnist_manual_dir) -> str:
   return data_dir
 
 
+@pytest.fixture(scope='session')
+def fanogan_gan_workdir(tmp_path_factory, mnist_data_dir, mnist_manual_dir) -> str:
+  """A tiny f-AnoGAN stage 1 (a WGAN-GP on MNIST digit 0, 4 steps): the GAN the anomaly
+  task's tests encode for."""
+  from gan_jax.training import loop
+  from test_train import load_config
+  config = load_config('fanogan_wgan_mnist')
+  config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
+  workdir = str(tmp_path_factory.mktemp('fanogan_wgan'))
+  loop.train_and_evaluate(config, workdir)
+  return workdir
+
+
 @pytest.fixture
 def mock_tfds(monkeypatch):
   """tfds.testing.mock_data, with its data-source mock's `__getitems__` repaired.

@@ -46,6 +46,14 @@ CASES = {
             'optim.b1': 0.9, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2,
             'evals.test.every_steps': 100_000}),
     },
+    'anomaly': {
+        # The encoder for a frozen G (batch norm, running averages) and critic (layer norm),
+        # trained on one MNIST digit; the AUROC only at the end.
+        'fanogan_mnist': ('configs/fanogan_mnist.py:tiny', {
+            'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
+            'init_from.workdir': '{fanogan_gan_workdir}', 'optim.b1': 0.9,
+            'optim.e_lr': 5e-2, 'evals.anomaly.every_steps': 100_000}),
+    },
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]
 FIRST_CASES = [(task, next(iter(cases))) for task, cases in CASES.items()]

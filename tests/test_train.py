@@ -27,7 +27,8 @@ def assert_workdir_complete(workdir, num_steps):
   assert (workdir / 'checkpoints' / str(num_steps)).is_dir()
   assert json.loads((workdir / 'config.json').read_text())['train']['num_steps'] == num_steps
   assert list(workdir.glob('events.out.tfevents.*'))
-  assert (workdir / 'samples' / f'step_{num_steps:07d}.png').exists()
+  # The task's pictures: G's samples, or reconstructions (anomaly).
+  assert list(workdir.glob(f'*/step_{num_steps:07d}.png'))
   assert Image.open(workdir / 'loss_curve.png').size == (700, 400)
 
 
@@ -56,6 +57,8 @@ FID_RECIPES = ('dcgan_cifar10',)
 # Evaluators the 64 mocked examples cannot feed (CAS needs real images of every class; it
 # runs on real MNIST in test_semi_supervised.py).
 NEEDS_REAL_DATA = ('cas',)
+# Second stages: the config whose run they start from (config.init_from.workdir).
+FIRST_STAGES = {'fanogan_mnist': 'fanogan_wgan_mnist'}
 
 
 @pytest.mark.parametrize('name', CONFIGS)
@@ -68,6 +71,9 @@ def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
       config.best.metric = ''
   with mock_tfds(num_examples=64):  # :tiny evaluates 64 samples against 64 references.
     config.cache_dir = stand_in_classifier(tmp_path / 'cache')
+    if name in FIRST_STAGES:
+      config.init_from.workdir = str(tmp_path / 'first_stage')
+      loop.train_and_evaluate(load_config(FIRST_STAGES[name]), config.init_from.workdir)
     state = loop.train_and_evaluate(config, str(tmp_path))
   assert int(state.step) == config.train.num_steps
   assert_finite(state)

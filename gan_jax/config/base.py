@@ -12,6 +12,7 @@ from ml_collections.config_dict import placeholder
 from gan_jax import tasks
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
+from gan_jax.data import mixtures
 from gan_jax.eval import registry
 
 DIVERGENCE_ACTIONS = ('stop', 'restore')
@@ -32,6 +33,9 @@ def base_config(task: str = 'gan') -> ml_collections.ConfigDict:
   config.data.image_size = placeholder(int)  # Square side to resize to (None: the dataset's own).
   config.data.channels = placeholder(int)  # Folder images: 1 (grey) or 3 (RGB); None: 3.
   config.data.center_crop = False  # Crop to a centred square before resizing (CelebA).
+  # Train on the examples of these class labels only, e.g. (0,): the normal class of one-class
+  # anomaly detection; (): every class. Evaluators that need every class (anomaly) read all.
+  config.data.classes = ()
   config.data.prefetch = 2  # Batches prepared ahead on a host thread and placed on device.
   config.data.in_memory_mb = 1024  # Hold a tfds split decoded in memory if it fits (0: never).
   # A prepared tfds dataset that does not hold the examples of manual_dir's files (checked for
@@ -112,6 +116,14 @@ def check(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'config.data.channels={config.data.channels!r}; accepted: (None, 1, 3).')
   if config.data.image_size is not None:
     fields.positive(config, 'data.image_size')
+  classes = config.data.classes
+  if (not isinstance(classes, tuple) or len(set(classes)) != len(classes)
+      or any(type(c) is not int or c < 0 for c in classes)):
+    raise ConfigError(f'config.data.classes={classes!r} must be a tuple of distinct class labels '
+                      '>= 0, e.g. (0,), or () for every class.')
+  if classes and config.data.name in mixtures.MIXTURES:
+    raise ConfigError(f'config.data.classes={classes!r} needs a dataset of files; '
+                      f'config.data.name={config.data.name!r} is an endless 2D mixture.')
   fields.one_of('train.on_divergence', config.train.on_divergence, DIVERGENCE_ACTIONS)
   if not 0.0 < config.train.divergence_lr_factor < 1.0:
     raise ConfigError(f'config.train.divergence_lr_factor={config.train.divergence_lr_factor!r} '

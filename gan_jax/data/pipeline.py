@@ -14,7 +14,7 @@ import ml_collections
 import numpy as np
 from flax import jax_utils
 
-from gan_jax.data import integrity, mixtures, sources
+from gan_jax.data import integrity, mixtures, sources, subsets
 from gan_jax.data.sources import DataSpec
 from gan_jax.training.parallel import AXIS
 
@@ -65,7 +65,18 @@ class StackedMNISTSource:
 
 
 def create_source(data: ml_collections.ConfigDict, seed: int):
-  """The source `config.data` names (tfds is imported only when needed)."""
+  """The source `config.data` names (tfds is imported only when needed), holding only the
+  classes data.classes names when it names any."""
+  source = create_full_source(data, seed)
+  if not data.classes:
+    return source
+  chosen = subsets.class_indices(subsets.all_labels(source) if source.spec.num_classes else None,
+                                 data.classes, source.spec.num_classes)
+  return subsets.SubsetSource(source, chosen)
+
+
+def create_full_source(data: ml_collections.ConfigDict, seed: int):
+  """Every example of the dataset `config.data` names."""
   if data.name in mixtures.MIXTURES:
     return MixtureSource(data.name, seed)
   if data.name == 'folder':

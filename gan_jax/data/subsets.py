@@ -1,5 +1,6 @@
-"""A labelled subset of a dataset: N examples per class, drawn with their own seed
-(semi-supervised learning's labelled set)."""
+"""Subsets of a dataset by label: N examples per class, drawn with their own seed
+(semi-supervised learning's labelled set), or every example of some classes (one-class
+training: config.data.classes)."""
 import functools
 import hashlib
 
@@ -32,6 +33,18 @@ def labelled_indices(labels: np.ndarray, per_class: int, num_classes: int, seed:
   order = np.random.default_rng(seed).permutation(len(labels))
   permuted = labels[order]
   return np.concatenate([order[permuted == c][:per_class] for c in range(num_classes)])
+
+
+def class_indices(labels: np.ndarray, classes: tuple[int, ...], num_classes: int | None,
+                  field: str = 'data.classes') -> np.ndarray:
+  """The positions of the examples whose label is one of `classes`, in dataset order; a
+  class outside the dataset's labels is a ConfigError naming `field`."""
+  outside = [c for c in classes if not num_classes or c >= num_classes]
+  if outside:
+    accepted = f'0 to {num_classes - 1}' if num_classes else 'none: the dataset has no labels'
+    raise ConfigError(f'config.{field}={classes!r}: {outside} not a class of the dataset; '
+                      f'accepted labels: {accepted}.')
+  return np.flatnonzero(np.isin(labels, classes))
 
 
 class SubsetSource:

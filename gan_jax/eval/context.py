@@ -7,10 +7,13 @@ import ml_collections
 from gan_jax.data import pipeline
 
 
-def reference_source(config: ml_collections.ConfigDict, split: str):
-  """The training dataset's `split`, as the reference of image metrics."""
+def reference_source(config: ml_collections.ConfigDict, split: str, all_classes: bool = False):
+  """The training dataset's `split`, as the reference of image metrics: of the classes
+  trained on (config.data.classes), or of every class."""
   data = ml_collections.ConfigDict(config.data.to_dict())
   data.split = split
+  if all_classes:
+    data.classes = ()
   return pipeline.create_source(data, config.seed)
 
 
@@ -36,8 +39,9 @@ class EvalContext:
     return classifier.load(self.cache_dir, classifier.mnist_fingerprint(data.data_dir,
                                                                         data.manual_dir))
 
-  def reference_source(self, split: str):
+  def reference_source(self, split: str, all_classes: bool = False):
     """One source per split for the run: every evaluator and weight reads it decoded once."""
-    if split not in self._sources:
-      self._sources[split] = reference_source(self.config, split)
-    return self._sources[split]
+    key = split, all_classes or not self.config.data.classes
+    if key not in self._sources:
+      self._sources[key] = reference_source(self.config, split, all_classes)
+    return self._sources[key]

@@ -15,12 +15,13 @@ import ml_collections
 
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
-from gan_jax.eval.evaluators import (classification, classification_accuracy_score,
-                                     inception_features, mode_coverage, stacked_mnist_modes)
+from gan_jax.eval.evaluators import (anomaly_detection, classification,
+                                     classification_accuracy_score, inception_features,
+                                     mode_coverage, stacked_mnist_modes)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
               'stacked_mnist': stacked_mnist_modes, 'classification': classification,
-              'cas': classification_accuracy_score}
+              'cas': classification_accuracy_score, 'anomaly': anomaly_detection}
 METRICS = tuple(EVALUATORS)
 
 
@@ -30,12 +31,13 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
   return ml_collections.ConfigDict(dict(
       metric=metric,  # One of METRICS: 'inception' (FID, KID, precision/recall,
                       # density/coverage), 'mode_coverage' (2D), 'stacked_mnist' (1,000 modes)
-                      # 'classification' (test error of a task's classifier) or 'cas'
-                      # (Classification Accuracy Score of a class-conditional G).
+                      # 'classification' (test error of a task's classifier), 'cas'
+                      # (Classification Accuracy Score of a class-conditional G) or
+                      # 'anomaly' (AUROC of a task's anomaly scores).
       every_steps=every_steps,  # Run every this many train steps, and at the end.
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
       generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the
-                        # task evaluates: G, or the semi-supervised D).
+                        # task evaluates: G, the semi-supervised D, the anomaly encoder).
   ) | own | fields)
 
 

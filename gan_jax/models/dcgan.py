@@ -59,8 +59,27 @@ class DCGANGenerator(nn.Module):
     return jnp.tanh(spec.conv_transpose(self.channels, x, train))
 
 
+def downsampling_features(spec: LayerSpec, image_size: int, features: int, hidden_dense: int,
+                          x, train: bool):
+  """D's body, called inside a module's compact method (whose layers it makes): stride-2 4x4
+  convs with LeakyReLU 0.2 down to base x base, flattened, then [Dense hidden]."""
+  stages = upsamplings(image_size)
+  width = features
+  x = nn.leaky_relu(spec.conv(width, 4, x, train, strides=2), 0.2)
+  for _ in range(stages - 1):  # No norm on the first layer, as in DCGAN.
+    width *= 2
+    x = spec.conv(width, 4, x, train, strides=2, normalized=True)
+    x = nn.leaky_relu(spec.normalize(x, train), 0.2)
+  x = x.reshape((x.shape[0], -1))
+  if hidden_dense:
+    x = spec.dense(hidden_dense, x, train, normalized=True)
+    x = nn.leaky_relu(spec.normalize(x, train), 0.2)
+  return x
+
+
 class DCGANDiscriminator(nn.Module):
-  """Stride-2 4x4 convs with LeakyReLU 0.2 down to base x base -> [Dense hidden] -> head."""
+  """downsampling_features -> head. The features before the head are sown as
+  intermediates 'features' (f-AnoGAN's discrimination features)."""
   image_size: int
   features: int
   spec: LayerSpec = LayerSpec()
@@ -70,17 +89,24 @@ class DCGANDiscriminator(nn.Module):
 
   @nn.compact
   def __call__(self, x, labels, train: bool = True):
-    spec = self.spec
-    stages = upsamplings(self.image_size)
-    width = self.features
-    x = nn.leaky_relu(spec.conv(width, 4, x, train, strides=2), 0.2)
-    for _ in range(stages - 1):  # No norm on the first layer, as in DCGAN.
-      width *= 2
-      x = spec.conv(width, 4, x, train, strides=2, normalized=True)
-      x = nn.leaky_relu(spec.normalize(x, train), 0.2)
-    x = x.reshape((x.shape[0], -1))
-    if self.hidden_dense:
-      x = spec.dense(self.hidden_dense, x, train, normalized=True)
-      x = nn.leaky_relu(spec.normalize(x, train), 0.2)
+    x = downsampling_features(self.spec, self.image_size, self.features, self.hidden_dense, x,
+                              train)
+    self.sow('intermediates', 'features', x)
     # The head's Dense(1) on base x base features is DCGAN's 'VALID' conv to one channel.
-    return DiscriminatorHead(spec, self.conditioning, self.num_classes)(x, labels, train)
+    return DiscriminatorHead(self.spec, self.conditioning, self.num_classes)(x, labels, train)
+
+
+class DCGANEncoder(nn.Module):
+  """Image -> z: D's body with a linear Dense(z_dim) head (f-AnoGAN's encoder mirrors the
+  critic and leaves z unbounded, for a normal prior)."""
+  image_size: int
+  features: int
+  z_dim: int
+  spec: LayerSpec = LayerSpec()
+  hidden_dense: int = 0
+
+  @nn.compact
+  def __call__(self, x, train: bool = True):
+    x = downsampling_features(self.spec, self.image_size, self.features, self.hidden_dense, x,
+                              train)
+    return self.spec.dense(self.z_dim, x, train)

@@ -13,6 +13,13 @@ def write_json(path: Path, payload) -> None:
   os.replace(tmp, path)
 
 
+def write_npz(path: Path, **arrays: np.ndarray) -> None:
+  tmp = path.with_suffix('.tmp')
+  with open(tmp, 'wb') as f:  # A file object: np.savez would append '.npz' to a name.
+    np.savez(f, **arrays)
+  os.replace(tmp, path)
+
+
 def write_npz_stream(path: Path, name: str, batches, num: int) -> None:
   """Writes the stream of arrays `batches` as array `name` of an .npz, one batch at a time.
 

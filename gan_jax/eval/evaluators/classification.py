@@ -3,6 +3,7 @@ semi-supervised D) on a labelled split, with the labelled set it learnt from in 
 import numpy as np
 
 from gan_jax.config.errors import ConfigError
+from gan_jax.eval import split_predictions
 
 NEEDS = 'classify'  # predict(state, which, image batches) -> predicted labels per batch.
 FIELDS = {'split': 'test'}  # The labelled split classified: its first num_samples examples.
@@ -20,16 +21,8 @@ def evaluate(ev, classify, which: str, ctx) -> tuple[dict, dict]:
   del which
   source = ctx.reference_source(ev.split)
   num = min(ev.num_samples, source.num_examples)
-  truth = []
-
-  def image_batches():
-    for start in range(0, num, BATCH):
-      images, labels = source.read(np.arange(start, min(start + BATCH, num)))
-      truth.append(labels)
-      yield images
-
-  predicted = np.concatenate(list(classify(image_batches())))
-  errors = int(np.sum(predicted != np.concatenate(truth)))
+  predicted, truth = split_predictions.predict_split(classify, source, num, BATCH)
+  errors = int(np.sum(predicted != truth))
   labelled_set = ctx.config.get('labels')
   # labels.seed None means config.seed, recorded beside it.
   protocol = {'split': ev.split, 'examples': num, 'fingerprint': source.fingerprint,

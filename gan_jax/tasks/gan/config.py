@@ -17,6 +17,12 @@ ARCHITECTURE_FIELDS = ('model', 'data.name', 'data.image_size', 'data.channels')
 
 
 def add_fields(config: ml_collections.ConfigDict) -> None:
+  add_model_fields(config)
+  add_objective_fields(config)
+
+
+def add_model_fields(config: ml_collections.ConfigDict) -> None:
+  """config.model: G's and D's architecture (also what tasks that reuse a trained GAN read)."""
   config.model = ml_collections.ConfigDict()
   config.model.name = 'mlp'  # 'mlp', 'dcgan', 'infogan' (Lucic et al.), 'resnet' (SNGAN), 'biggan'.
   config.model.z_dim = 64  # Length of the generator's noise vector.
@@ -37,6 +43,10 @@ def add_fields(config: ml_collections.ConfigDict) -> None:
   config.model.pack = 1  # PacGAN: D judges this many samples at once (1: off).
   config.model.attention_resolution = 0  # resnet/biggan: self-attention at this size (0: off).
   config.model.embedding_dim = 128  # biggan: shared class-embedding width.
+
+
+def add_objective_fields(config: ml_collections.ConfigDict) -> None:
+  """How the GAN trains: loss, penalties, augmentation, optimizers, its train fields."""
 
   config.loss = ml_collections.ConfigDict()
   config.loss.name = 'non_saturating'  # non_saturating, minimax, least_squares, hinge, wasserstein.
@@ -67,11 +77,16 @@ def add_fields(config: ml_collections.ConfigDict) -> None:
 
 
 def tiny(config: ml_collections.ConfigDict) -> None:
-  config.model.z_dim = min(config.model.z_dim, 16)
-  config.model.g_features = 16
-  config.model.d_features = 16
+  tiny_model(config.model)
   config.train.n_critic = 1  # Compiles several times faster; n_critic > 1 has its own tests.
   config.train.num_grid_samples = 16
+
+
+def tiny_model(model: ml_collections.ConfigDict) -> None:
+  """:tiny's G and D (also of the tasks that encode a :tiny GAN's run)."""
+  model.z_dim = min(model.z_dim, 16)
+  model.g_features = 16
+  model.d_features = 16
 
 
 def is_2d(config: ml_collections.ConfigDict) -> bool:

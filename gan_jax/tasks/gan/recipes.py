@@ -1,4 +1,5 @@
-"""Published recipes that configs/ build on: DCGAN (Radford et al.), SNGAN (Miyato et al.)."""
+"""Published recipes that configs/ build on: DCGAN (Radford et al.), SNGAN (Miyato et al.),
+f-AnoGAN's WGAN-GP (Schlegl et al.)."""
 import ml_collections
 
 from gan_jax.eval import registry
@@ -46,4 +47,27 @@ def sngan_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict
   # FID/KID/precision-recall of 10,000 EMA samples against the 10,000 test images.
   config.evals.fid = registry.eval_config('inception', every_steps=10_000, num_samples=10_000)
   config.best.metric = 'fid/fid'
+  return config
+
+
+def fanogan_model(model: ml_collections.ConfigDict) -> None:
+  """f-AnoGAN's GAN, as a DCGAN: G with batch norm, a layer-normalised critic (WGAN-GP
+  forbids batch norm in D), z ~ N(0, I) of 128. Both stages (the GAN, then its encoder) use it."""
+  model.name = 'dcgan'
+  model.z_dim = 128
+  model.g_features = 32
+  model.d_features = 32
+  model.g_norm = 'batch_norm'
+  model.d_norm = 'layer_norm'
+
+
+def wgan_gp_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """Gulrajani et al. 2017: Wasserstein loss with a gradient penalty of 10, 5 critic updates
+  per G update, Adam(1e-4, 0, 0.9), batch 64."""
+  config.loss.name = 'wasserstein'
+  config.penalty.gp = 10.0
+  config.train.n_critic = 5
+  config.optim.g_lr = config.optim.d_lr = 1e-4
+  config.optim.b1, config.optim.b2 = 0.0, 0.9
+  config.train.batch_size = 64
   return config
