@@ -51,8 +51,7 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
     raise ValueError(f'Unknown config.model.name {m.name!r}; accepted: {MODELS}.')
   size, _, channels = data_shape
   if m.name in ('dcgan', 'infogan'):
-    g_hidden = INFOGAN_DENSE_FACTOR * m.g_features if m.name == 'infogan' else 0
-    d_hidden = INFOGAN_DENSE_FACTOR * m.d_features if m.name == 'infogan' else 0
+    g_hidden, d_hidden = dense_hidden(m, m.g_features), dense_hidden(m, m.d_features)
     return (DCGANGenerator(size, channels, m.g_features, g_spec, g_hidden, **g_cond),
             DCGANDiscriminator(size, m.d_features, d_spec, d_hidden, **d_cond))
   return (ResNetGenerator(size, channels, m.g_features, g_spec, hierarchical=m.name == 'biggan',
@@ -60,6 +59,12 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
                           attention_resolution=m.attention_resolution, **g_cond),
           ResNetDiscriminator(size, m.d_features, d_spec,
                               attention_resolution=m.attention_resolution, **d_cond))
+
+
+def dense_hidden(m: ml_collections.ConfigDict, features: int) -> int:
+  """Width of the wide dense layer of a DCGAN-family network of `features` (0: none; InfoGAN:
+  Lucic et al.'s 1024 at 64)."""
+  return INFOGAN_DENSE_FACTOR * features if m.name == 'infogan' else 0
 
 
 def image_sizes(limit: int = 1024) -> list[int]:

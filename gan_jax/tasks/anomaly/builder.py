@@ -28,10 +28,9 @@ def create_networks(config: ml_collections.ConfigDict, image_shape: tuple[int, .
   """(generator, discriminator, encoder). G and D only ever run in eval mode, so these
   networks without a device axis also serve the step."""
   generator, discriminator = models.create_models(config.model, image_shape)
-  hidden = (models.INFOGAN_DENSE_FACTOR * config.encoder.features
-            if config.model.name == 'infogan' else 0)
   encoder = DCGANEncoder(image_shape[0], config.encoder.features, config.model.z_dim,
-                         LayerSpec(config.encoder.norm), hidden)
+                         LayerSpec(config.encoder.norm),
+                         models.dense_hidden(config.model, config.encoder.features))
   return generator, discriminator, encoder
 
 
