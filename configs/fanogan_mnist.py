@@ -11,12 +11,14 @@ The normal digit must be stage 1's: --config.data.classes='(3,)' in both.
 """
 from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.tasks.anomaly import config as anomaly_config
 from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):
   config = base.base_config('anomaly')
   recipes.fanogan_model(config.model)
+  config.init_from.parts = ','.join(anomaly_config.GAN_PARTS)  # From the GAN's run, frozen.
   config.encoder.features = config.model.d_features
   config.data.name = 'mnist'
   config.data.classes = (0,)

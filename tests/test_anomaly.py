@@ -1,8 +1,13 @@
-"""Anomaly detection (f-AnoGAN): the izi_f residuals and score by hand, the critic's sown
-features, training on some classes only (config.data.classes), the anomaly evaluator against
-the raw test labels, its errors before compilation, and both stages end to end on real MNIST
-with --mode score."""
+"""Anomaly detection: AnoGAN's, f-AnoGAN's (izi_f) and GANomaly's losses and scores by hand,
+AnoGAN's latent search, GANomaly's generator, the critic's sown features, training on some
+classes only (config.data.classes), the anomaly evaluator and the one-class SVM baseline
+against the raw test files, their errors before compilation, and f-AnoGAN's two stages (with
+AnoGAN and the baseline at the end of the first) end to end on real MNIST with --mode score."""
+import functools
 import json
+import re
+import types
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -35,6 +40,154 @@ def test_izif_residuals_and_score_by_hand():
   np.testing.assert_allclose(feature_residual, [9 / 3, 9 / 3])
   np.testing.assert_allclose(anomaly.izif_score(image_residual, feature_residual, 0.5),
                              [0.25 + 1.5, 1.0 + 1.5])
+
+
+def test_anogan_score_by_hand():
+  """(1 - lambda) mean |x - G(z)| + lambda mean |f(x) - f(G(z))|, per example."""
+  images = np.array([[[1., 0.], [0., 1.]], [[0., 0.], [0., 0.]]])[..., None]
+  generated = np.array([[[0., 0.], [0., 3.]], [[1., 1.], [1., -1.]]])[..., None]
+  feats, generated_feats = np.array([[1., 2., 3.], [0., 0., 0.]]), np.array([[1., 2., 0.],
+                                                                             [3., 0., 6.]])
+  np.testing.assert_allclose(
+      anomaly.anogan_score(images, generated, feats, generated_feats, 0.25),
+      [0.75 * 3 / 4 + 0.25 * 3 / 3, 0.75 * 4 / 4 + 0.25 * 9 / 3], rtol=1e-6)
+
+
+def test_ganomaly_loss_and_score_by_hand():
+  """w_adv mean (f(x) - f(x_hat))^2 + w_con mean |x - x_hat| + w_enc mean (z - z_hat)^2, each
+  averaged over the batch; the score is the per-example latent term."""
+  images = np.array([[[1., 0.], [0., 1.]], [[0., 0.], [0., 0.]]])[..., None]
+  recon = np.array([[[0., 0.], [0., 3.]], [[1., 1.], [1., -1.]]])[..., None]
+  feats, recon_feats = np.array([[1., 2.], [0., 0.]]), np.array([[1., 0.], [3., 1.]])
+  z, z_hat = np.array([[1., 1., 1.], [0., 0., 0.]]), np.array([[1., 1., 4.], [0., 3., 0.]])
+  loss, terms = anomaly.ganomaly_g_loss(images, recon, feats, recon_feats, z, z_hat,
+                                        (2.0, 50.0, 0.5))
+  assert terms['adversarial'] == pytest.approx((4 / 2 + 10 / 2) / 2)
+  assert terms['contextual'] == pytest.approx((3 / 4 + 4 / 4) / 2)
+  assert terms['latent'] == pytest.approx((9 / 3 + 9 / 3) / 2)
+  assert loss == pytest.approx(2 * 3.5 + 50 * 0.875 + 0.5 * 3.0)
+  np.testing.assert_allclose(anomaly.ganomaly_score(z, z_hat), [3.0, 3.0])
+
+
+def test_ganomaly_generator_shapes_and_its_three_networks():
+  """x -> (x_hat of x's shape, z, z_hat) with two encoders of the same shape, their own weights."""
+  from gan_jax.tasks.anomaly import builder
+  config = load_config('ganomaly_mnist')
+  generator, _ = builder.create_ganomaly_networks(config, (28, 28, 1))
+  x = jnp.asarray(RNG.uniform(-1, 1, (3, 28, 28, 1)), jnp.float32)
+  variables = generator.init(jax.random.PRNGKey(0), x, train=False)
+  x_hat, z, z_hat = generator.apply(variables, x, train=False)
+  assert x_hat.shape == x.shape and z.shape == z_hat.shape == (3, config.model.z_dim)
+  params = variables['params']
+  assert set(params) == {'encoder', 'decoder', 'reencoder'}
+  assert (jax.tree.map(np.shape, params['encoder'])
+          == jax.tree.map(np.shape, params['reencoder']))
+  kernels = lambda tree: [k for k in jax.tree.leaves(tree) if k.ndim > 1]
+  assert not np.allclose(kernels(params['encoder'])[0], kernels(params['reencoder'])[0])
+
+
+@pytest.mark.parametrize('field,value,message', [
+    ('anogan.weight', 1.5, r'config.anogan.weight=1.5 must be in \[0, 1\]'),
+    ('anogan.steps', 0, 'config.anogan.steps=0 must be > 0'),
+    ('evals.anogan.generator', 'ema', r"config.evals.anogan.generator='ema': AnoGAN runs G in "
+                                      r"eval mode.*set generator='raw'"),
+])
+def test_bad_anogan_settings_are_clear_errors(field, value, message):
+  config = load_config('fanogan_wgan_mnist')
+  check_config(config)
+  *groups, leaf = field.split('.')
+  functools.reduce(getattr, groups, config)[leaf] = value
+  with pytest.raises(ConfigError, match=message):
+    check_config(config)
+
+
+def test_ganomaly_scores_with_the_raw_g_only():
+  config = load_config('ganomaly_mnist')
+  check_config(config)
+  config.evals.anomaly.generator = 'ema'
+  with pytest.raises(ConfigError, match=r"GANomaly's G keeps no EMA.*generator='raw'"):
+    check_config(config)
+
+
+def tiny_gan(config):
+  generator, discriminator = models.create_models(config.model, (28, 28, 1))
+  labels = jnp.zeros((1,), jnp.int32)
+  g_vars = generator.init(jax.random.PRNGKey(1), jnp.zeros((1, config.model.z_dim)), labels,
+                          train=False)
+  d_vars = discriminator.init(jax.random.PRNGKey(2), jnp.zeros((1, 28, 28, 1)), labels,
+                              train=False)
+  return generator, discriminator, g_vars, d_vars
+
+
+def test_anogan_latent_search_lowers_its_objective_per_image_and_compiles_once():
+  """The search's score at its last z is below its score at z0 for every image; an image's
+  score does not depend on the others in its batch; batches of 8, 8 and 3 compile once."""
+  from gan_jax.tasks.gan import latent_search
+  config = load_config('fanogan_wgan_mnist')
+  config.anogan.steps = 20
+  generator, discriminator, g_vars, d_vars = tiny_gan(config)
+  search = latent_search.make_search_fn(generator, discriminator, config.anogan)
+  images = jnp.asarray(RNG.uniform(-1, 1, (8, 28, 28, 1)), jnp.float32)
+  z0 = jnp.asarray(RNG.normal(size=(8, config.model.z_dim)), jnp.float32)
+  variables = (g_vars['params'], g_vars['batch_stats'], d_vars['params'], {})
+  before, after = search(*variables, images, z0)
+  assert (np.asarray(after) < np.asarray(before)).all()
+  others = images.at[1:].set(-images[1:])
+  np.testing.assert_allclose(search(*variables, others, z0)[1][0], after[0], rtol=1e-5)
+  host_state = types.SimpleNamespace(
+      g_params=g_vars['params'], ema_g_params=g_vars['params'], g_batch_stats=g_vars['batch_stats'],
+      d_params=d_vars['params'], d_batch_stats={})
+  batches = [np.asarray(images), np.asarray(images), np.asarray(images[:3])]
+  search = latent_search.make_search_fn(generator, discriminator, config.anogan)
+  scores = list(latent_search.anomaly_scores(search, host_state, 'raw', iter(batches),
+                                             config.model.z_dim, config.seed))
+  assert [len(s) for s in scores] == [8, 8, 3] and search._cache_size() == 1
+
+
+class FirstExamples:
+  """A source cut to its first `num_examples` (--mode score reads a whole split)."""
+
+  def __init__(self, source, num_examples: int):
+    self.source, self.num_examples = source, num_examples
+
+  def __getattr__(self, name):
+    return getattr(self.source, name)
+
+
+def test_the_gan_run_ends_with_anogans_and_the_baselines_auroc_and_scores_with_anogan(
+    mnist_data_dir, mnist_manual_dir, fanogan_gan_workdir, monkeypatch):
+  """Stage 1's run records AnoGAN's AUROC (raw G) and the one-class SVM's, each with its
+  method; --mode score on its workdir writes AnoGAN's scores, by the evaluator's raw G: the
+  first 64 are the ones the evaluator ranked."""
+  records = [json.loads(line) for line in
+             (Path(fanogan_gan_workdir) / 'metrics.jsonl').read_text().splitlines()]
+  auroc = {r['eval']: r for r in records if r['metric'] == 'auroc'}
+  assert auroc['anogan']['generator'] == 'raw' and auroc['anogan']['protocol']['method'] == {
+      'method': 'anogan', 'steps': 5, 'lr': 1e-2, 'weight': 0.1}
+  assert auroc['ocsvm']['protocol']['method']['fitted_examples'] == 256
+  assert all(0.0 <= r['value'] <= 1.0 for r in auroc.values())
+  config = load_config('fanogan_wgan_mnist')
+  config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
+  whole_split = eval_context.reference_source
+  monkeypatch.setattr(eval_context, 'reference_source',
+                      lambda *args, **kw: FirstExamples(whole_split(*args, **kw), 100))
+  out = standalone.run_mode(config, fanogan_gan_workdir, 'score', None, {'generator': 'ema'})
+  scored = np.load(out / 'scores.npz')
+  assert scored['scores'].shape == (100,) and np.isfinite(scored['scores']).all()
+  assert ranking.auroc(scored['scores'][:64], scored['is_anomaly'][:64]) == pytest.approx(
+      auroc['anogan']['value'])
+
+
+@pytest.mark.parametrize('config_name,classes,message', [
+    ('dcgan_mnist', (), 'set config.data.classes to the normal classes'),
+    ('cgan_pd_mnist', (0,), "--mode=score needs a model that scores anomalies; config.task='gan'"),
+    ('dcgan_mnist', (0,), "--mode=score scores the split of the config's 'anomaly' evaluator"),
+])
+def test_score_mode_needs_a_model_that_scores_and_normal_classes(config_name, classes, message):
+  config = load_config(config_name)
+  config.data.classes = classes
+  with pytest.raises(ConfigError, match=re.escape(message)):
+    standalone.check_mode(config, 'score')
 
 
 def test_the_critics_sown_features_are_what_its_head_reads():
@@ -126,6 +279,29 @@ def test_anomaly_evaluator_against_the_raw_test_labels(mnist_data_dir, mnist_man
   assert protocol['anomalies'] == int(anomalous.sum())
   assert protocol['normal_classes'] == [0, 1] and protocol['examples'] == 10_000
   assert protocol['method'] == config.anomaly.to_dict()
+
+
+def test_the_one_class_svm_baseline_against_scikit_learn_on_the_raw_files(
+    mnist_data_dir, mnist_manual_dir):
+  """Normal digit 7: the evaluator's AUROC equals that of scikit-learn's OneClassSVM fitted
+  to the raw idx training 7s (bytes / 127.5 - 1) and scoring the raw test digits."""
+  from sklearn.metrics import roc_auc_score
+  from sklearn.svm import OneClassSVM
+  from gan_jax.eval import registry
+  from gan_jax.eval.evaluators import one_class_svm
+  config = anomaly_config(mnist_data_dir, mnist_manual_dir, '/unused')
+  config.data.classes = (7,)
+  ev = registry.eval_config('ocsvm', every_steps=1, num_samples=10_000)
+  values, protocol = one_class_svm.evaluate(ev, None, 'ema', eval_context.EvalContext(config))
+  to_pixels = lambda raw: raw.reshape(len(raw), -1) / 127.5 - 1.0
+  train_images, train_labels = raw_split('mnist', 'train')
+  test_images, test_labels = raw_split('mnist', 'test')
+  svm = OneClassSVM(kernel='rbf', gamma='scale', nu=0.1).fit(to_pixels(train_images[
+      train_labels == 7]))
+  expected = roc_auc_score(test_labels != 7, -svm.decision_function(to_pixels(test_images)))
+  assert values['auroc'] == pytest.approx(expected, abs=1e-4)
+  assert protocol['method']['fitted_examples'] == int((train_labels == 7).sum())
+  assert 0.8 < values['auroc'] < 1.0
 
 
 def test_anomaly_evaluator_needs_normal_classes_and_the_task_a_trained_gan():

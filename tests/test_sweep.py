@@ -256,6 +256,7 @@ BASE = dict(config='configs/default.py:tiny', seeds=[0])
     (dict(BASE, metric='coverage/reverse_kl/raw'), "config.evals.coverage.generator='ema'"),
     (dict(BASE, mode='lowest'), "mode='lowest'; accepted: ('min', 'max')"),
     (dict(BASE, config='configs/nope.py'), "config file 'configs/nope.py' not found"),
+    (dict(BASE, init_from='runs/gan'), 'init_from must be a folder template with {trial}'),
 ])
 def test_invalid_sweep_files_are_rejected_with_the_reason(tmp_path, spec, message):
   with pytest.raises(sweep.SweepError) as error:
@@ -291,6 +292,17 @@ def test_grid_and_variants_expand_in_order_with_safe_names(tmp_path):
                                  'seed': 3}
   assert '--config.data.path=a/b c' in trials[0].command
   assert trials[0].workdir == tmp_path / 'root' / trials[0].name
+
+
+def test_a_second_stage_starts_each_trial_from_the_first_stages_trial_of_its_name(tmp_path):
+  path = write_sweep(tmp_path, config='configs/default.py:tiny', seeds=[0, 1],
+                     grid={'loss.name': ['hinge']}, init_from='{root}/../gan/{trial}',
+                     fixed={'init_from.parts': 'g_params'})
+  trials = sweep.load_sweep(path, tmp_path / 'encoder').trials
+  assert [t.name for t in trials] == ['loss.name=hinge,seed=0', 'loss.name=hinge,seed=1']
+  for t in trials:
+    assert t.overrides['init_from.workdir'] == f'{tmp_path}/encoder/../gan/{t.name}'
+    assert f'--config.init_from.workdir={tmp_path}/encoder/../gan/{t.name}' in t.command
 
 
 def test_random_search_is_deterministic_and_in_range(tmp_path):

@@ -53,6 +53,12 @@ CASES = {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
             'init_from.workdir': '{fanogan_gan_workdir}', 'optim.b1': 0.9,
             'optim.e_lr': 5e-2, 'evals.anomaly.every_steps': 100_000}),
+        # GANomaly: G (two encoders and a decoder) and D, batch norm across devices in both,
+        # one forward pass for both players' gradients.
+        'ganomaly_mnist': ('configs/ganomaly_mnist.py:tiny', {
+            'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
+            'data.image_size': 16, 'optim.b1': 0.9, 'optim.e_lr': 1e-2, 'optim.d_lr': 1e-2,
+            'evals.anomaly.every_steps': 100_000}),
     },
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]

@@ -2,7 +2,7 @@
 
 An evaluator is a module of gan_jax/eval/evaluators/ listed in EVALUATORS. It declares
 NEEDS (the prediction it consumes: 'images', 'points', ...; a task's Built.predict makes
-them), FIELDS (its own config fields, commented) and TINY (their `:tiny` values), and
+them; None: it reads only the data), FIELDS (its own config fields, commented) and TINY (their `:tiny` values), and
 defines evaluate(ev, samples, which, ctx) -> (values, protocol), where samples(*inputs) is
 the task's prediction NEEDS of the `which` weights: samples(num) yields `num` generated
 images or points in batches; samples(image_batches) yields the predicted labels of each
@@ -17,11 +17,12 @@ from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
 from gan_jax.eval.evaluators import (anomaly_detection, classification,
                                      classification_accuracy_score, inception_features,
-                                     mode_coverage, stacked_mnist_modes)
+                                     mode_coverage, one_class_svm, stacked_mnist_modes)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
               'stacked_mnist': stacked_mnist_modes, 'classification': classification,
-              'cas': classification_accuracy_score, 'anomaly': anomaly_detection}
+              'cas': classification_accuracy_score, 'anomaly': anomaly_detection,
+              'ocsvm': one_class_svm}
 METRICS = tuple(EVALUATORS)
 
 
@@ -33,7 +34,8 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
                       # density/coverage), 'mode_coverage' (2D), 'stacked_mnist' (1,000 modes)
                       # 'classification' (test error of a task's classifier), 'cas'
                       # (Classification Accuracy Score of a class-conditional G) or
-                      # 'anomaly' (AUROC of a task's anomaly scores).
+                      # 'anomaly' (AUROC of a task's anomaly scores) or 'ocsvm' (the
+                      # AUROC of a one-class SVM on pixels: anomaly's baseline).
       every_steps=every_steps,  # Run every this many train steps, and at the end.
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
       generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the
@@ -64,7 +66,10 @@ def check(config: ml_collections.ConfigDict, predictions: tuple[str, ...]) -> No
     evaluator = EVALUATORS[ev.metric]
     if hasattr(evaluator, 'check'):
       evaluator.check(name, ev, config)
-    if evaluator.NEEDS not in predictions:
+    if evaluator.NEEDS is None and ev.generator == 'both':
+      raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} reads no weights, so '
+                        "generator='both' would compute one number twice; set 'ema'.")
+    if evaluator.NEEDS is not None and evaluator.NEEDS not in predictions:
       raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} evaluates {evaluator.NEEDS}, '
                         f'but config.task={config.task!r} on config.data.name='
                         f'{config.data.name!r} predicts {predictions}.')

@@ -14,6 +14,10 @@ A sweep file defines `get_sweep()`, returning a dict:
   seeds           [int, ...] -> config.seed of each variant's trials.
   metric, mode    '<eval>/<metric>' and 'min' | 'max': the report's ranking (default:
                   the base config's best.metric and best.mode).
+  init_from       a second stage: each trial's config.init_from.workdir, a template of
+                  {root} (this sweep's --workdir) and {trial} (the trial's name), e.g.
+                  '{root}/../gan/{trial}' for the trial of the same name of a first-stage
+                  sweep run with --workdir runs/NAME/gan (the same variants and seeds).
 The variants are the product of `variants`, `grid` and `random` (each optional). Every
 trial is a normal run of gan_jax.main in WORKDIR/<trial name>, e.g.
 runs/NAME/loss.name=hinge,seed=1. `--set field=value` adds this machine's settings to every
@@ -47,7 +51,7 @@ from gan_jax.eval import metric_names
 from gan_jax.tools.trials import Sweep, Trial, is_finished, trial_status
 
 KEYS = ('config', 'fixed', 'variants', 'grid', 'random', 'random_samples', 'random_seed',
-        'seeds', 'metric', 'mode')
+        'seeds', 'metric', 'mode', 'init_from')
 REQUIRED_KEYS = ('config', 'seeds')
 SCALES = ('linear', 'log')
 MODES = ('min', 'max')
@@ -180,6 +184,10 @@ def check_spec(spec, file: str) -> None:
   if (not isinstance(seeds, list) or not seeds or len(set(seeds)) != len(seeds)
       or any(type(s) is not int for s in seeds)):
     raise SweepError(f'{file}: seeds must be a non-empty list of distinct ints, not {seeds!r}.')
+  if 'init_from' in spec and not (isinstance(spec['init_from'], str)
+                                  and '{trial}' in spec['init_from']):
+    raise SweepError(f"{file}: init_from must be a folder template with {{trial}}, e.g. "
+                     f"'{{root}}/../gan/{{trial}}', not {spec['init_from']!r}.")
   if spec.get('mode', 'min') not in MODES:
     raise SweepError(f"{file}: mode={spec['mode']!r}; accepted: {MODES}.")
 
@@ -288,6 +296,8 @@ def make_trials(spec: dict, config: ml_collections.ConfigDict, root: Path, file:
                        f'{MAX_NAME_LENGTH}; vary fewer fields per variant.')
     names[name] = len(trials)
     overrides = {**spec.get('fixed', {}), **variant, 'seed': seed}
+    if 'init_from' in spec:  # The first stage's trial of the same name.
+      overrides['init_from.workdir'] = spec['init_from'].format(root=root, trial=name)
     trial_config = apply_overrides(config, overrides)
     try:
       checks.check_config(trial_config)

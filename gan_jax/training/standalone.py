@@ -9,6 +9,7 @@ from gan_jax import tasks
 from gan_jax.config import checks
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import context, registry
+from gan_jax.eval.evaluators import anomaly_detection
 from gan_jax.training import checkpointing, files, loop
 
 BUILT_IN_MODES = ('train', 'eval')
@@ -20,6 +21,8 @@ def check_mode(config: ml_collections.ConfigDict, mode: str) -> None:
   if mode not in accepted:
     raise ConfigError(f'--mode={mode!r} is not a mode of config.task={config.task!r}; '
                       f'accepted: {accepted}.')
+  if mode == 'score':  # Every task that scores anomalies offers it.
+    anomaly_detection.check_score_mode(config, tasks.get(config.task).predictions(config))
 
 
 def load_checkpoint(config: ml_collections.ConfigDict, workdir: Path, step: int | None):

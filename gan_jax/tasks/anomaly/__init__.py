@@ -1,6 +1,8 @@
 """Anomaly detection with GANs (config.task='anomaly'): models trained on normal images only
-(config.data.classes) score how anomalous each test image is. f-AnoGAN (Schlegl et al. 2019):
-a WGAN-GP trained by the 'gan' task, then here an encoder for its frozen G and critic."""
+(config.data.classes) score how anomalous each test image is (config.anomaly.method).
+f-AnoGAN (Schlegl et al. 2019): a WGAN-GP trained by the 'gan' task, then here an encoder for
+its frozen G and critic. GANomaly (Akcay et al. 2018): its G and D trained here from scratch.
+AnoGAN's latent search needs no training of its own: the 'gan' task scores with it."""
 import ml_collections
 
 from gan_jax import models

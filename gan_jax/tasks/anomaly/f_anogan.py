@@ -11,6 +11,7 @@ import optax
 
 from gan_jax.objectives import anomaly
 from gan_jax.tasks.anomaly.state import AnomalyState
+from gan_jax.tasks.gan import latent_search
 from gan_jax.training import updates
 from gan_jax.training.parallel import AXIS
 
@@ -20,10 +21,8 @@ def make_residuals_fn(generator: nn.Module, discriminator: nn.Module,
   """residuals(e_params, state, images) -> (reconstructions, A_R, A_D) per image. G and D run
   in eval mode (batch norm's running averages), so an image's score is its own."""
   def features(state: AnomalyState, x):
-    labels = jnp.zeros((x.shape[0],), jnp.int32)
-    _, sown = discriminator.apply({'params': state.d_params, 'batch_stats': state.d_batch_stats},
-                                  x, labels, train=False, mutable=['intermediates'])
-    return sown['intermediates']['features'][0]
+    return latent_search.discriminator_features(discriminator, state.d_params,
+                                                state.d_batch_stats, x)
 
   def residuals(e_params, state: AnomalyState, images):
     z = encoder.apply({'params': e_params}, images, train=False)

@@ -26,4 +26,4 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
 TASK = Task(name='gan', add_fields=gan_config.add_fields, tiny=gan_config.tiny,
             check=gan_config.check, architecture_fields=gan_config.ARCHITECTURE_FIELDS,
             predictions=gan_config.predictions, draws=draws, streams=streams,
-            check_data=gan_config.check_data, build=build, modes=('sample',))
+            check_data=gan_config.check_data, build=build, modes=('sample', 'score'))

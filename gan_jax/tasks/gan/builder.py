@@ -1,5 +1,5 @@
 """The GAN task's models for the data a run reads: networks, optimizers, state, step,
-predictions, pictures and --mode sample."""
+predictions, pictures, --mode sample and (AnoGAN) --mode score."""
 import functools
 import logging
 from pathlib import Path
@@ -11,8 +11,9 @@ import optax
 
 from gan_jax import models
 from gan_jax.data import pipeline, pixels
+from gan_jax.eval.evaluators import anomaly_detection
 from gan_jax.objectives import packing
-from gan_jax.tasks.gan import pictures, sampling, step
+from gan_jax.tasks.gan import latent_search, pictures, sampling, step
 from gan_jax.tasks.gan import config as gan_config
 from gan_jax.tasks.gan import state as state_lib
 from gan_jax.tools import plots
@@ -66,15 +67,24 @@ def build(config: ml_collections.ConfigDict, specs: dict) -> Built:
     return sampling.labelled_sample_stream(generate, host_state, which, num,
                                            config.model.z_dim, config.seed, classes)
 
+  search = latent_search.make_search_fn(generator, discriminator, config.anogan)
+
+  def predict_anomaly_scores(host_state, which: str, image_batches):
+    return latent_search.anomaly_scores(search, host_state, which, image_batches,
+                                        config.model.z_dim, config.seed)
+
   summary = (f'G {state_lib.param_count(state.g_params):,} parameters, '
              f'D {state_lib.param_count(state.d_params):,} parameters')
   return Built(
       state=state,
       step_fn=step.make_step_fn(config, g_step_model, d_step_model, g_tx, d_tx),
-      predict={prediction: {'labelled_images': predict_labelled}.get(prediction, predict)
+      predict={prediction: {'labelled_images': predict_labelled,
+                            'anomaly_scores': predict_anomaly_scores}.get(prediction, predict)
                for prediction in gan_config.predictions(config)},
       pictures=make_pictures(config, generate, discriminator, classes),
-      modes={'sample': functools.partial(write_samples, config, generate, classes)},
+      modes={'sample': functools.partial(write_samples, config, generate, classes),
+             'score': functools.partial(anomaly_detection.write_scores, config,
+                                        predict_anomaly_scores)},
       summary=summary)
 
 

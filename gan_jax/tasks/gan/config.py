@@ -14,6 +14,7 @@ PRECISIONS = ('float32', 'bfloat16')  # config.train.precision
 # Fields that fix the shapes and meaning of the saved weights: a workdir's checkpoints
 # only resume under the same values.
 ARCHITECTURE_FIELDS = ('model', 'data.name', 'data.image_size', 'data.channels')
+ANOGAN_MODELS = ('dcgan', 'infogan')  # Critics that sow the features AnoGAN compares.
 
 
 def add_fields(config: ml_collections.ConfigDict) -> None:
@@ -75,9 +76,19 @@ def add_objective_fields(config: ml_collections.ConfigDict) -> None:
   train.precision = 'float32'  # 'bfloat16': bfloat16 compute, float32 weights and Adam.
   train.num_grid_samples = 64  # Images in the sample grid (points in the 2D plot: 2,500).
 
+  # AnoGAN (Schlegl et al. 2017): how a GAN trained on normal images (config.data.classes)
+  # scores test images for the 'anomaly' evaluator: Adam on z from z ~ N(0, I) for `steps`
+  # steps, minimising (1 - weight) |x - G(z)| + weight |f(x) - f(G(z))| (f: the critic's
+  # features, per-element means); that sum at the last z is the score.
+  config.anogan = ml_collections.ConfigDict()
+  config.anogan.steps = 500  # The paper's Gamma.
+  config.anogan.lr = 1e-2  # Adam's step size on z.
+  config.anogan.weight = 0.1  # The paper's lambda.
+
 
 def tiny(config: ml_collections.ConfigDict) -> None:
   tiny_model(config.model)
+  config.anogan.steps = 5
   config.train.n_critic = 1  # Compiles several times faster; n_critic > 1 has its own tests.
   config.train.num_grid_samples = 16
 
@@ -93,12 +104,22 @@ def is_2d(config: ml_collections.ConfigDict) -> bool:
   return config.data.name in mixtures.MIXTURES
 
 
+def scores_anomalies(config: ml_collections.ConfigDict) -> bool:
+  """AnoGAN needs an unconditional, unpacked image GAN whose critic sows its features."""
+  m = config.model
+  return (m.name in ANOGAN_MODELS and m.g_conditioning == 'none' and m.d_conditioning == 'none'
+          and m.pack == 1)
+
+
 def predictions(config: ml_collections.ConfigDict) -> tuple[str, ...]:
   """G makes 2D points of a mixture, or images; a class-conditional G also images with the
-  labels it was asked for ('labelled_images': the Classification Accuracy Score)."""
+  labels it was asked for ('labelled_images': the Classification Accuracy Score); an
+  unconditional DCGAN also scores test images by AnoGAN's latent search ('anomaly_scores')."""
   if is_2d(config):
     return ('points',)
-  return ('images', 'labelled_images') if config.model.g_conditioning != 'none' else ('images',)
+  if config.model.g_conditioning != 'none':
+    return ('images', 'labelled_images')
+  return ('images', 'anomaly_scores') if scores_anomalies(config) else ('images',)
 
 
 def check(config: ml_collections.ConfigDict) -> None:
@@ -110,6 +131,7 @@ def check(config: ml_collections.ConfigDict) -> None:
   fields.positive(config, 'optim.g_lr', 'optim.d_lr', 'train.n_critic', 'train.num_grid_samples')
   updates.check_ema_fields(config)
   fields.non_negative(config, 'loss.acgan_weight', 'optim.d_weight_clip')
+  check_anogan(config)
   augment.check_policy('augment.policy', config.augment.policy)
   m, penalty = config.model, config.penalty
   d_spectral, d_activation = split_norm(m.d_norm)
@@ -131,6 +153,18 @@ def check(config: ml_collections.ConfigDict) -> None:
     field = 'augment.policy' if config.augment.policy else 'penalty.bcr'
     raise ConfigError(f'config.{field} transforms images, but config.data.name='
                       f'{config.data.name!r} is 2D points; turn it off.')
+
+
+def check_anogan(config: ml_collections.ConfigDict) -> None:
+  fields.positive(config, 'anogan.steps', 'anogan.lr')
+  if not 0.0 <= config.anogan.weight <= 1.0:
+    raise ConfigError(f'config.anogan.weight={config.anogan.weight!r} must be in [0, 1].')
+  batch_norm = 'batch_norm' in config.model.g_norm
+  for name, ev in config.evals.items():
+    if ev.metric == 'anomaly' and batch_norm and ev.generator != 'raw':
+      raise ConfigError(f'config.evals.{name}.generator={ev.generator!r}: AnoGAN runs G in eval '
+                        'mode, and batch norm\'s running averages belong to the raw G, so with '
+                        f"config.model.g_norm={config.model.g_norm!r} set generator='raw'.")
 
 
 def check_data(config: ml_collections.ConfigDict, specs: dict, devices: int) -> None:

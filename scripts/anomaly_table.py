@@ -1,0 +1,154 @@
+"""The one-class benchmark's tables and plot from its sweeps' trials (experiments/anomaly_*):
+per normal class, each method's final AUROC (mean ± std over the seeds that finished) beside
+the published rows, and a plot of per-class AUROC. Run from the repository root:
+
+  python scripts/anomaly_table.py runs/anomaly_mnist --dataset mnist \
+    --out experiments/results/anomaly_mnist
+
+It reads <root>/<sweep>/<trial>/metrics.jsonl (the last record of each metric) and writes
+<out>/table.md and <out>/auroc_per_class.png; with --hardest SWEEP, also <out>/hardest.png:
+per normal class (a row each), the 8 normal test images SWEEP's method scored highest, then
+the 8 anomalous ones it scored lowest, from each trial's --mode score output (the first seed).
+"""
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+import matplotlib
+import ml_collections
+import numpy as np
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_jax, run from anywhere.
+
+from gan_jax.eval import context  # noqa: E402
+from gan_jax.tools import plots  # noqa: E402
+
+HARDEST = 8  # Images of each kind per row of hardest.png.
+
+# (sweep folder, eval, generator): where each method's AUROC is recorded.
+METHODS = {'AnoGAN (ours)': ('gan', 'anogan', 'raw'),
+           'f-AnoGAN (ours)': ('fanogan', 'anomaly', 'ema'),
+           'GANomaly (ours)': ('ganomaly', 'anomaly', 'raw'),
+           'OC-SVM, raw pixels (ours)': ('gan', 'ocsvm', 'ema')}
+# ../shared/APPLICATIONS.md §2, AUROC % per normal class 0..9.
+PUBLISHED = {
+    'mnist': {
+        'Deep SVDD (paper)': [98.0, 99.7, 91.7, 91.9, 94.9, 88.5, 98.3, 94.6, 93.9, 96.5],
+        'AnoGAN (Deep SVDD\'s table)': [96.6, 99.2, 85.0, 88.7, 89.4, 88.3, 94.7, 93.5, 84.9,
+                                        92.4],
+        'OCGAN (as cited)': [99.8, 99.9, 94.2, 96.3, 97.5, 98.0, 99.1, 98.1, 93.9, 98.1]},
+    'fashion_mnist': {
+        'GEOM (as cited)': [99.4, 97.6, 91.1, 89.9, 92.1, 93.4, 83.3, 98.9, 90.8, 99.2]},
+}
+
+
+def last_auroc(workdir: Path, eval_name: str, generator: str) -> float | None:
+  path = workdir / 'metrics.jsonl'
+  value = None
+  for line in path.read_text().splitlines() if path.exists() else []:
+    try:
+      r = json.loads(line)
+    except json.JSONDecodeError:
+      continue  # A line cut by a kill.
+    if (r['eval'], r['metric'], r['generator']) == (eval_name, 'auroc', generator):
+      value = 100 * r['value']
+  return value
+
+
+def collect(root: Path) -> dict[str, dict[int, list[float]]]:
+  """{method: {normal class: [AUROC % of each seed]}}."""
+  results = {}
+  for method, (sweep, eval_name, generator) in METHODS.items():
+    for trial in sorted((root / sweep).glob('data.classes=*')):
+      digit = int(trial.name.split('=')[1].strip('_,').split(',')[0].strip('_'))
+      value = last_auroc(trial, eval_name, generator)
+      if value is not None:
+        results.setdefault(method, {}).setdefault(digit, []).append(value)
+  return results
+
+
+def cell(values: list[float]) -> str:
+  if not values:
+    return '–'
+  if len(values) == 1:
+    return f'{values[0]:.1f}'
+  return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
+
+
+def table(results: dict, dataset: str) -> str:
+  lines = ['| AUROC % (normal class) | ' + ' | '.join(map(str, range(10))) + ' | mean | seeds |',
+           '| --- |' + ' --- |' * 12]
+  for method, per_class in results.items():
+    means = [statistics.mean(per_class[c]) for c in range(10) if c in per_class]
+    mean = f'{statistics.mean(means):.1f}' if len(means) == 10 else '–'
+    seeds = sorted({len(v) for v in per_class.values()})
+    lines.append(f'| {method} | ' + ' | '.join(cell(per_class.get(c, [])) for c in range(10))
+                 + f' | {mean} | {"/".join(map(str, seeds))} |')
+  for method, row in PUBLISHED[dataset].items():
+    lines.append(f'| {method} | ' + ' | '.join(f'{v:.1f}' for v in row)
+                 + f' | {statistics.mean(row):.1f} | |')
+  return '\n'.join(lines) + '\n'
+
+
+def plot(results: dict, dataset: str, path: Path) -> None:
+  fig, ax = plt.subplots(figsize=(8, 4.5))
+  for method, per_class in results.items():
+    classes = sorted(per_class)
+    ax.plot(classes, [statistics.mean(per_class[c]) for c in classes], 'o-', label=method)
+  for method, row in PUBLISHED[dataset].items():
+    ax.plot(range(10), row, 'x--', alpha=0.6, label=method)
+  ax.set_xticks(range(10))
+  ax.set_xlabel('normal class')
+  ax.set_ylabel('AUROC %')
+  ax.set_title(f'One-class {dataset}: AUROC per normal class')
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=7, loc='lower left')
+  fig.tight_layout()
+  fig.savefig(path, dpi=120)
+  plt.close(fig)
+
+
+def hardest_row(trial: Path) -> np.ndarray:
+  """The HARDEST highest-scoring normal, then lowest-scoring anomalous, test images."""
+  scored = np.load(sorted(trial.glob('scores_step_*/scores.npz'))[-1])
+  config = ml_collections.ConfigDict(json.loads((trial / 'config.json').read_text()))
+  source = context.reference_source(config, 'test', all_classes=True)
+  scores, anomalous = scored['scores'], scored['is_anomaly']
+  normal = np.flatnonzero(~anomalous)[np.argsort(-scores[~anomalous])][:HARDEST]
+  outliers = np.flatnonzero(anomalous)[np.argsort(scores[anomalous])][:HARDEST]
+  return source.read(np.concatenate([normal, outliers]))[0]
+
+
+def hardest_picture(sweep_dir: Path, path: Path) -> None:
+  trials = {}
+  for trial in sorted(sweep_dir.glob('data.classes=*,seed=*')):
+    if list(trial.glob('scores_step_*/scores.npz')):
+      trials.setdefault(trial.name.split(',seed=')[0], trial)
+  rows = [hardest_row(trial) for trial in trials.values()]
+  plots.save_png(plots.image_rows(np.concatenate(rows), len(rows)), path)
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument('root', type=Path)
+  parser.add_argument('--dataset', choices=sorted(PUBLISHED), required=True)
+  parser.add_argument('--out', type=Path, required=True)
+  parser.add_argument('--hardest', choices=sorted({m[0] for m in METHODS.values()}),
+                      help="the sweep whose trials' scores.npz make hardest.png")
+  args = parser.parse_args()
+  results = collect(args.root)
+  args.out.mkdir(parents=True, exist_ok=True)
+  (args.out / 'table.md').write_text(table(results, args.dataset))
+  plot(results, args.dataset, args.out / 'auroc_per_class.png')
+  if args.hardest:
+    hardest_picture(args.root / args.hardest, args.out / 'hardest.png')
+  print(table(results, args.dataset))
+
+
+if __name__ == '__main__':
+  main()
