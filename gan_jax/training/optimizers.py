@@ -30,6 +30,14 @@ def learning_rate_schedule(peak_lr: float, optim: ml_collections.ConfigDict, num
   return optax.join_schedules([warmup, decay], [warmup_updates])
 
 
+def adam(peak_lr: float, optim: ml_collections.ConfigDict, num_steps: int,
+         updates_per_step: int = 1, **adam_options) -> optax.GradientTransformation:
+  """Adam with config.optim's b1, b2 (add_adam_fields) and learning-rate schedule, peaking at
+  `peak_lr`; `adam_options`: optax.adam's others (eps, eps_root)."""
+  return optax.adam(learning_rate_schedule(peak_lr, optim, num_steps, updates_per_step),
+                    b1=optim.b1, b2=optim.b2, **adam_options)
+
+
 def add_adam_fields(optim: ml_collections.ConfigDict, b1: float, b2: float = 0.999) -> None:
   """The Adam and schedule fields of a config.optim group; the task adds its learning rates."""
   optim.b1 = b1  # Adam beta1.

@@ -15,13 +15,14 @@ FIELDS = {'split': 'test',  # The split scored (every class): its first num_samp
           'fit_examples': 0}  # The first this many normal training images are fitted (0: all).
 TINY = {'fit_examples': 256}
 
+
 def check(name: str, ev, config) -> None:
   anomaly_detection.check(name, ev, config)
   if not 0.0 < ev.nu <= 1.0:
     raise ConfigError(f'config.evals.{name}.nu={ev.nu!r} must be in (0, 1].')
   if ev.fit_examples < 0:
     raise ConfigError(f'config.evals.{name}.fit_examples={ev.fit_examples!r} must be '
-                             '>= 0 (0: every normal training image).')
+                      '>= 0 (0: every normal training image).')
 
 
 check_data = anomaly_detection.check_data

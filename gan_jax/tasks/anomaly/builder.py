@@ -33,9 +33,7 @@ class Method(NamedTuple):
 
 
 def adam(config: ml_collections.ConfigDict, lr: float) -> optax.GradientTransformation:
-  optim = config.optim
-  return optax.adam(optimizers.learning_rate_schedule(lr, optim, config.train.num_steps),
-                    b1=optim.b1, b2=optim.b2)
+  return optimizers.adam(lr, config.optim, config.train.num_steps)
 
 
 def create_encoder(config: ml_collections.ConfigDict, image_size: int,

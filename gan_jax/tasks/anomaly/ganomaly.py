@@ -67,7 +67,7 @@ def make_step_fn(loss_fn: Callable, g_tx: optax.GradientTransformation,
   return train_step
 
 
-def make_score_fn(generator: nn.Module) -> Callable:
+def make_score_fn(generator: nn.Module) -> tuple[Callable, Callable]:
   """score(g_params, g_batch_stats, images) -> GANomaly's score per image (eval mode: each
   image's score is its own), jitted; reconstruct(...) -> G(x)."""
   def outputs(g_params, g_batch_stats, images):

@@ -7,7 +7,6 @@ from pathlib import Path
 import jax
 import ml_collections
 import numpy as np
-import optax
 
 from gan_jax import models
 from gan_jax.data import pipeline, pixels
@@ -27,11 +26,8 @@ NUM_2D_POINTS = 2_500  # Samples per 2D picture, as in PacGAN's protocol.
 def create_optimizers(config: ml_collections.ConfigDict):
   """Returns (g_tx, d_tx): Adam with each network's own schedule (D: n_critic updates a step)."""
   optim, train = config.optim, config.train
-  g_lr = optimizers.learning_rate_schedule(optim.g_lr, optim, train.num_steps)
-  d_lr = optimizers.learning_rate_schedule(optim.d_lr, optim, train.num_steps, train.n_critic)
-  g_tx = optax.adam(g_lr, b1=optim.b1, b2=optim.b2)
-  d_tx = optax.adam(d_lr, b1=optim.b1, b2=optim.b2)
-  return g_tx, d_tx
+  return (optimizers.adam(optim.g_lr, optim, train.num_steps),
+          optimizers.adam(optim.d_lr, optim, train.num_steps, train.n_critic))
 
 
 def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],

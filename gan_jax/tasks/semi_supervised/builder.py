@@ -4,7 +4,6 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
-import optax
 
 from gan_jax.data import pipeline
 from gan_jax.models import improved_gan
@@ -33,9 +32,7 @@ def create_networks(config: ml_collections.ConfigDict, image_shape: tuple[int, .
 def create_optimizers(config: ml_collections.ConfigDict):
   """(d_tx, g_tx): Adam with the paper's epsilon inside the square root (eps_root)."""
   optim = config.optim
-  adam = lambda lr: optax.adam(
-      optimizers.learning_rate_schedule(lr, optim, config.train.num_steps), b1=optim.b1,
-      b2=optim.b2, eps=0.0, eps_root=1e-8)
+  adam = lambda lr: optimizers.adam(lr, optim, config.train.num_steps, eps=0.0, eps_root=1e-8)
   return adam(optim.d_lr), adam(optim.g_lr)
 
 
