@@ -30,4 +30,7 @@ def get_config(arg=None):
   config.train.checkpoint_every_steps = 700
   config.evals.anomaly = registry.eval_config('anomaly', every_steps=config.train.num_steps,
                                               num_samples=10_000, generator='raw')
+  # The non-GAN baseline on the same protocol in the same run (it reads only the data).
+  config.evals.ocsvm = registry.eval_config('ocsvm', every_steps=config.train.num_steps,
+                                            num_samples=10_000)
   return base.maybe_tiny(config, arg)

@@ -13,7 +13,7 @@ experiments/results/anomaly_mnist/README.md.
 """
 
 DIGITS = [(digit,) for digit in range(10)]
-SEEDS = [0]
+SEEDS = [0, 1, 2]
 GAN_STEPS = 1_000  # 5,000 critic updates of 64: ~54 epochs of one digit's ~5,900 images.
 
 

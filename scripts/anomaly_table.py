@@ -5,10 +5,13 @@ the published rows, and a plot of per-class AUROC. Run from the repository root:
   python scripts/anomaly_table.py runs/anomaly_mnist --dataset mnist \
     --out experiments/results/anomaly_mnist
 
-It reads <root>/<sweep>/<trial>/metrics.jsonl (the last record of each metric) and writes
-<out>/table.md and <out>/auroc_per_class.png; with --hardest SWEEP, also <out>/hardest.png:
-per normal class (a row each), the 8 normal test images SWEEP's method scored highest, then
-the 8 anomalous ones it scored lowest, from each trial's --mode score output (the first seed).
+It reads <root>/<sweep>/<trial>/metrics.jsonl (the last record of each metric), merges it
+into <out>/aurocs.json (every trial's final AUROC by method and trial name, committed, so a
+table outlives runs/ and grows over sessions; a trial in runs/ replaces its entry) and writes
+<out>/table.md and <out>/auroc_per_class.png from the merged file; with --hardest SWEEP, also
+<out>/hardest.png: per normal class (a row each), the 8 normal test images SWEEP's method
+scored highest, then the 8 anomalous ones it scored lowest, from each trial's --mode score
+output (the first seed).
 """
 import argparse
 import json
@@ -30,11 +33,12 @@ from gan_jax.tools import plots  # noqa: E402
 
 HARDEST = 8  # Images of each kind per row of hardest.png.
 
-# (sweep folder, eval, generator): where each method's AUROC is recorded.
-METHODS = {'AnoGAN (ours)': ('gan', 'anogan', 'raw'),
-           'f-AnoGAN (ours)': ('fanogan', 'anomaly', 'ema'),
-           'GANomaly (ours)': ('ganomaly', 'anomaly', 'raw'),
-           'OC-SVM, raw pixels (ours)': ('gan', 'ocsvm', 'ema')}
+# (sweep folder, eval, generator) of each run recording a method's AUROC. The SVM reads only
+# the data, so its runs in two sweeps with the same trial name give the same number.
+METHODS = {'AnoGAN (ours)': [('gan', 'anogan', 'raw')],
+           'f-AnoGAN (ours)': [('fanogan', 'anomaly', 'ema')],
+           'GANomaly (ours)': [('ganomaly', 'anomaly', 'raw')],
+           'OC-SVM, raw pixels (ours)': [('gan', 'ocsvm', 'ema'), ('ganomaly', 'ocsvm', 'ema')]}
 # ../shared/APPLICATIONS.md §2, AUROC % per normal class 0..9.
 PUBLISHED = {
     'mnist': {
@@ -60,16 +64,35 @@ def last_auroc(workdir: Path, eval_name: str, generator: str) -> float | None:
   return value
 
 
-def collect(root: Path) -> dict[str, dict[int, list[float]]]:
-  """{method: {normal class: [AUROC % of each seed]}}."""
+def collect(root: Path) -> dict[str, dict[str, float]]:
+  """{method: {trial name: final AUROC %}} of the trials under root."""
   results = {}
-  for method, (sweep, eval_name, generator) in METHODS.items():
-    for trial in sorted((root / sweep).glob('data.classes=*')):
-      digit = int(trial.name.split('=')[1].strip('_,').split(',')[0].strip('_'))
-      value = last_auroc(trial, eval_name, generator)
-      if value is not None:
-        results.setdefault(method, {}).setdefault(digit, []).append(value)
+  for method, sources in METHODS.items():
+    for sweep, eval_name, generator in sources:
+      for trial in sorted((root / sweep).glob('data.classes=*')):
+        value = last_auroc(trial, eval_name, generator)
+        if value is not None:
+          results.setdefault(method, {})[trial.name] = round(value, 3)
   return results
+
+
+def merge(recorded: dict, new: dict) -> dict:
+  merged = {method: dict(trials) for method, trials in recorded.items()}
+  for method, trials in new.items():
+    merged.setdefault(method, {}).update(trials)
+  return {method: dict(sorted(merged[method].items())) for method in METHODS if method in merged}
+
+
+def normal_class(trial_name: str) -> int:
+  """'data.classes=_3,_,seed=1' -> 3."""
+  return int(trial_name.split('=')[1].strip('_,').split(',')[0].strip('_'))
+
+
+def per_class(aurocs: dict) -> dict[str, dict[int, list[float]]]:
+  """{method: {normal class: [AUROC % of each seed]}}."""
+  return {method: {c: [v for name, v in trials.items() if normal_class(name) == c]
+                   for c in sorted({normal_class(name) for name in trials})}
+          for method, trials in aurocs.items()}
 
 
 def cell(values: list[float]) -> str:
@@ -83,11 +106,11 @@ def cell(values: list[float]) -> str:
 def table(results: dict, dataset: str) -> str:
   lines = ['| AUROC % (normal class) | ' + ' | '.join(map(str, range(10))) + ' | mean | seeds |',
            '| --- |' + ' --- |' * 12]
-  for method, per_class in results.items():
-    means = [statistics.mean(per_class[c]) for c in range(10) if c in per_class]
+  for method, by_class in results.items():
+    means = [statistics.mean(by_class[c]) for c in range(10) if c in by_class]
     mean = f'{statistics.mean(means):.1f}' if len(means) == 10 else '–'
-    seeds = sorted({len(v) for v in per_class.values()})
-    lines.append(f'| {method} | ' + ' | '.join(cell(per_class.get(c, [])) for c in range(10))
+    seeds = sorted({len(v) for v in by_class.values()})
+    lines.append(f'| {method} | ' + ' | '.join(cell(by_class.get(c, [])) for c in range(10))
                  + f' | {mean} | {"/".join(map(str, seeds))} |')
   for method, row in PUBLISHED[dataset].items():
     lines.append(f'| {method} | ' + ' | '.join(f'{v:.1f}' for v in row)
@@ -97,9 +120,9 @@ def table(results: dict, dataset: str) -> str:
 
 def plot(results: dict, dataset: str, path: Path) -> None:
   fig, ax = plt.subplots(figsize=(8, 4.5))
-  for method, per_class in results.items():
-    classes = sorted(per_class)
-    ax.plot(classes, [statistics.mean(per_class[c]) for c in classes], 'o-', label=method)
+  for method, by_class in results.items():
+    classes = sorted(by_class)
+    ax.plot(classes, [statistics.mean(by_class[c]) for c in classes], 'o-', label=method)
   for method, row in PUBLISHED[dataset].items():
     ax.plot(range(10), row, 'x--', alpha=0.6, label=method)
   ax.set_xticks(range(10))
@@ -138,11 +161,15 @@ def main():
   parser.add_argument('root', type=Path)
   parser.add_argument('--dataset', choices=sorted(PUBLISHED), required=True)
   parser.add_argument('--out', type=Path, required=True)
-  parser.add_argument('--hardest', choices=sorted({m[0] for m in METHODS.values()}),
+  sweeps = sorted({sweep for sources in METHODS.values() for sweep, _, _ in sources})
+  parser.add_argument('--hardest', choices=sweeps,
                       help="the sweep whose trials' scores.npz make hardest.png")
   args = parser.parse_args()
-  results = collect(args.root)
   args.out.mkdir(parents=True, exist_ok=True)
+  records = args.out / 'aurocs.json'
+  aurocs = merge(json.loads(records.read_text()) if records.exists() else {}, collect(args.root))
+  records.write_text(json.dumps(aurocs, indent=1) + '\n')
+  results = per_class(aurocs)
   (args.out / 'table.md').write_text(table(results, args.dataset))
   plot(results, args.dataset, args.out / 'auroc_per_class.png')
   if args.hardest:

@@ -372,3 +372,32 @@ def test_fanogan_trains_on_real_mnist_lowers_its_loss_and_scores_every_test_digi
   # The first 64 test digits' scores are the ones the evaluator ranked (config :tiny).
   assert ranking.auroc(scored['scores'][:64], scored['is_anomaly'][:64]) == pytest.approx(
       auroc['value'])
+
+
+def test_anomaly_table_merges_runs_into_the_committed_aurocs(tmp_path):
+  """scripts/anomaly_table.py: a trial in runs/ replaces its committed entry, others stay, the
+  SVM's runs in two sweeps merge by trial name, and a class's cell is mean ± sample std."""
+  import importlib.util
+  spec = importlib.util.spec_from_file_location(
+      'anomaly_table', Path(__file__).parents[1] / 'scripts' / 'anomaly_table.py')
+  table_script = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(table_script)
+
+  def write_metrics(sweep, trial, records):
+    (tmp_path / sweep / trial).mkdir(parents=True)
+    lines = [json.dumps(dict(eval=e, metric=m, generator=g, value=v)) for e, m, g, v in records]
+    (tmp_path / sweep / trial / 'metrics.jsonl').write_text('\n'.join(lines + ['{"cut']))
+
+  write_metrics('ganomaly', 'data.classes=_3,_,seed=1', [
+      ('anomaly', 'auroc', 'raw', 0.5), ('anomaly', 'auroc', 'raw', 0.9),  # The last counts.
+      ('ocsvm', 'auroc', 'ema', 0.8), ('anomaly', 'average_precision', 'raw', 0.1)])
+  write_metrics('gan', 'data.classes=_3,_,seed=1', [('ocsvm', 'auroc', 'ema', 0.8)])
+  recorded = {'GANomaly (ours)': {'data.classes=_3,_,seed=0': 95.0,
+                                  'data.classes=_3,_,seed=1': 10.0}}
+  aurocs = table_script.merge(recorded, table_script.collect(tmp_path))
+  assert aurocs == {'GANomaly (ours)': {'data.classes=_3,_,seed=0': 95.0,
+                                        'data.classes=_3,_,seed=1': 90.0},
+                    'OC-SVM, raw pixels (ours)': {'data.classes=_3,_,seed=1': 80.0}}
+  rows = table_script.table(table_script.per_class(aurocs), 'mnist').splitlines()
+  ganomaly_row = next(r for r in rows if r.startswith('| GANomaly'))
+  assert ganomaly_row.split(' | ')[4] == '92.5 ± 3.5'  # Class 3: mean 92.5, std 5/sqrt(2).
