@@ -14,12 +14,15 @@ import jax.numpy as jnp
 ACTIVATION_NORMS = ('none', 'batch_norm', 'layer_norm')
 # 'spectral_norm' alone, or combined with an activation normalization (BigGAN's G: both).
 NORMS = ACTIVATION_NORMS + ('spectral_norm', 'spectral_norm+batch_norm', 'spectral_norm+layer_norm')
+# Networks of convolutions only (pix2pix's U-Net and PatchGAN) also take instance norm: per
+# example and channel over H and W (Ulyanov et al. 2016; the translation papers' at batch 1).
+CONV_NORMS = NORMS + ('instance_norm', 'spectral_norm+instance_norm')
 
 
 def split_norm(norm: str) -> tuple[bool, str]:
   """'spectral_norm+batch_norm' -> (True, 'batch_norm'); 'layer_norm' -> (False, 'layer_norm')."""
-  if norm not in NORMS:
-    raise ValueError(f'Unknown normalization {norm!r}; accepted: {NORMS}.')
+  if norm not in CONV_NORMS:
+    raise ValueError(f'Unknown normalization {norm!r}; accepted: {CONV_NORMS}.')
   if norm.startswith('spectral_norm'):
     return True, norm.partition('+')[2] or 'none'
   return False, norm
@@ -29,9 +32,9 @@ def split_norm(norm: str) -> tuple[bool, str]:
 class LayerSpec:
   """How one network makes its layers.
 
-  norm: a NORMS entry. conditional_norm: the normalizations' scale and shift
-  come from a conditioning vector (conditional batch norm) instead of being
-  plain parameters. axis_name: the device axis batch norm reduces over (None
+  norm: a NORMS entry (CONV_NORMS in convolutional networks). conditional_norm: the
+  normalizations' scale and shift come from a conditioning vector (conditional batch
+  norm) instead of being plain parameters. axis_name: the device axis batch norm reduces over (None
   outside pmap). dtype: the compute dtype (parameters stay float32).
   """
   norm: str = 'none'
@@ -95,6 +98,10 @@ class LayerSpec:
     elif kind == 'layer_norm':  # Over all of an example's features (C, H, W): per example.
       x = nn.LayerNorm(reduction_axes=tuple(range(1, x.ndim)), feature_axes=-1,
                        use_scale=affine, use_bias=affine, dtype=self.dtype)(x)
+    elif kind == 'instance_norm':  # Over H and W, per example and channel.
+      if x.ndim != 4:
+        raise ValueError(f'instance_norm normalises images [N, H, W, C]; got shape {x.shape}.')
+      x = nn.InstanceNorm(use_scale=affine, use_bias=affine, dtype=self.dtype)(x)
     if kind != 'none' and self.conditional_norm:
       x = ConditionalAffine(self)(x, cond, train)
     return x
