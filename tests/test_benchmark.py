@@ -69,9 +69,11 @@ def test_gradient_of_a_strided_conv_is_twice_its_forward():
   assert flops.flops(jax.grad(loss, argnums=(0, 1)), x, w) == 3 * forward
 
 
-def test_benchmark_command(mnist_data_dir, mnist_manual_dir):
+@pytest.mark.parametrize('config', ['dcgan_mnist', 'pix2pix_mnist_inpainting'])
+def test_benchmark_command(config, mnist_data_dir, mnist_manual_dir):
+  """A GAN, and a paired task (its synthetic batch has an input beside each image)."""
   result = subprocess.run(
-      [sys.executable, '-m', 'gan_jax.benchmark', '--config', 'configs/dcgan_mnist.py:tiny',
+      [sys.executable, '-m', 'gan_jax.benchmark', '--config', f'configs/{config}.py:tiny',
        '--steps', '3', '--warmup', '1', '--matmul_size', '256',
        f'--config.data.data_dir={mnist_data_dir}', f'--config.data.manual_dir={mnist_manual_dir}'],
       cwd=REPO, capture_output=True, text=True, timeout=300)

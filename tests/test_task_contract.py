@@ -60,6 +60,15 @@ CASES = {
             'data.image_size': 16, 'optim.b1': 0.9, 'optim.e_lr': 1e-2, 'optim.d_lr': 1e-2,
             'evals.anomaly.every_steps': 100_000}),
     },
+    'pix2pix': {
+        # Holes at each example's own random place (the data's per-example randomness),
+        # dropout keys per example in G, batch norm across devices in G and D, real MNIST.
+        'pix2pix_mnist_inpainting': ('configs/pix2pix_mnist_inpainting.py:tiny', {
+            'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
+            'pairs.mask_placement': 'random', 'pairs.mask_size': 10, 'optim.b1': 0.9,
+            'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2, 'evals.translation.every_steps': 100_000,
+            'evals.fid.every_steps': 100_000}),
+    },
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]
 FIRST_CASES = [(task, next(iter(cases))) for task, cases in CASES.items()]

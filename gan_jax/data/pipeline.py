@@ -108,9 +108,9 @@ def example_indices(positions: np.ndarray, num_examples: int, seed: int) -> np.n
   return indices
 
 
-def first_examples(stream, num: int) -> tuple[np.ndarray, np.ndarray]:
-  """The first `num` examples of a stream's order (at most one epoch): (images, labels).
-  For a task's data-dependent initialisation."""
+def first_examples(stream, num: int):
+  """The first `num` examples of a stream's order (at most one epoch): its source's read,
+  (images, labels) or a dict of fields. For a task's data-dependent initialisation."""
   positions = np.arange(num if stream.source.num_examples is None
                         else min(num, stream.source.num_examples))
   if stream.source.num_examples is not None:
@@ -127,22 +127,27 @@ def host_positions(step: int, batch_size: int, draws: int, process_index: int,
   return positions[:, process_index * per_host:(process_index + 1) * per_host]
 
 
+def as_fields(read) -> dict:
+  """A source's read: (images, labels), or a dict of fields (paired.DerivedPairs: 'input',
+  'image', 'label')."""
+  return read if isinstance(read, dict) else dict(zip(('image', 'label'), read))
+
+
 def host_batch(stream, step: int, batch_size: int) -> dict:
-  """A stream's local batch of `step`: {'image', 'label'}, each (local devices, draws, batch
-  per device, ...)."""
+  """A stream's local batch of `step`: {'image', 'label'} (or its source's fields), each
+  (local devices, draws, batch per device, ...)."""
   positions = host_positions(step, batch_size, stream.draws, jax.process_index(),
                              jax.process_count())
   flat = positions.reshape(-1)
   if stream.source.num_examples is not None:
     flat = example_indices(flat, stream.source.num_examples, stream.seed)
-  images, labels = stream.source.read(flat)
   devices = jax.local_device_count()
 
   def to_devices(x):
     x = x.reshape((stream.draws, devices, -1) + x.shape[1:])
     return np.swapaxes(x, 0, 1)
 
-  return {'image': to_devices(images), 'label': to_devices(labels)}
+  return {name: to_devices(x) for name, x in as_fields(stream.source.read(flat)).items()}
 
 
 def host_batches(streams: dict, batch_size: int, step: int) -> dict:

@@ -17,12 +17,13 @@ from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
 from gan_jax.eval.evaluators import (anomaly_detection, classification,
                                      classification_accuracy_score, inception_features,
-                                     mode_coverage, one_class_svm, stacked_mnist_modes)
+                                     mode_coverage, one_class_svm, stacked_mnist_modes,
+                                     translation)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
               'stacked_mnist': stacked_mnist_modes, 'classification': classification,
               'cas': classification_accuracy_score, 'anomaly': anomaly_detection,
-              'ocsvm': one_class_svm}
+              'ocsvm': one_class_svm, 'translation': translation}
 METRICS = tuple(EVALUATORS)
 
 
@@ -35,7 +36,8 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
                       # 'classification' (test error of a task's classifier), 'cas'
                       # (Classification Accuracy Score of a class-conditional G) or
                       # 'anomaly' (AUROC of a task's anomaly scores) or 'ocsvm' (the
-                      # AUROC of a one-class SVM on pixels: anomaly's baseline).
+                      # AUROC of a one-class SVM on pixels: anomaly's baseline) or
+                      # 'translation' (L1, PSNR, SSIM of a translation task's outputs).
       every_steps=every_steps,  # Run every this many train steps, and at the end.
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
       generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the

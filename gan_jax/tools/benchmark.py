@@ -66,12 +66,14 @@ def host_batches_per_second(streams: dict, config, steps: int) -> float:
   return steps / (time.perf_counter() - start)
 
 
-def synthetic_batch(draws: dict, specs: dict, devices: int, per_device: int) -> dict:
-  """A local batch of every stream: uniform [-1, 1] images, label 0."""
+def synthetic_batch(draws: dict, specs: dict, devices: int, per_device: int,
+                    image_fields: tuple[str, ...]) -> dict:
+  """A local batch of every stream: uniform [-1, 1] images in each of image_fields, label 0."""
   rng = np.random.default_rng(0)
-  return {name: {'image': rng.uniform(-1, 1, (devices, draws[name], per_device)
-                                      + tuple(specs[name].shape)).astype(np.float32),
-                 'label': np.zeros((devices, draws[name], per_device), np.int32)}
+  leading = lambda name: (devices, draws[name], per_device)
+  return {name: {**{field: rng.uniform(-1, 1, leading(name) + tuple(specs[name].shape)
+                                       ).astype(np.float32) for field in image_fields},
+                 'label': np.zeros(leading(name), np.int32)}
           for name in draws}
 
 
@@ -119,7 +121,7 @@ def main(argv):
   built = task.build(config, specs, None if FLAGS.image_shape else streams)
   state = built.state
   per_device = config.train.batch_size // jax.device_count()
-  local_batch = synthetic_batch(draws, specs, devices, per_device)
+  local_batch = synthetic_batch(draws, specs, devices, per_device, task.image_fields)
   step_flops = jax.device_count() * flops.flops(
       built.step_fn, jax.tree.map(lambda x: jax.ShapeDtypeStruct(np.shape(x), x.dtype), state),
       jax.tree.map(lambda v: jax.ShapeDtypeStruct(v.shape[1:], v.dtype), local_batch),

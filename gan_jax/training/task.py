@@ -63,3 +63,6 @@ class Task:
   # or timed.
   build: Callable[..., Built]
   modes: tuple[str, ...] = ()  # The keys of Built.modes: --mode values besides train and eval.
+  # A batch's fields shaped like its stream's images (the benchmark's synthetic batch makes
+  # them); a paired task's input too.
+  image_fields: tuple[str, ...] = ('image',)

@@ -1,0 +1,69 @@
+"""metric='translation': a translation task's outputs against their ground truth on a split
+of derived pairs (config.pairs): mean L1, PSNR and SSIM per image, on the uint8 pixels the
+outputs would be saved as (data range 255, every channel), beside the same numbers of the
+input itself (`identity_*`: what doing nothing scores, the baseline of restoration)."""
+import jax
+import numpy as np
+
+from gan_jax.data import paired, pixels
+from gan_jax.eval import context
+from gan_jax.eval.metrics import image_quality
+
+NEEDS = 'translations'  # predict(state, which, input batches) -> an output batch for each.
+FIELDS = {'split': 'test'}  # The split translated: its first num_samples pairs.
+TINY = {}
+BATCH = 250
+
+
+def split_pairs(config, split: str, source=None) -> paired.DerivedPairs:
+  """The pairs config.pairs derives from `split` (of the classes trained on)."""
+  source = context.reference_source(config, split) if source is None else source
+  return paired.DerivedPairs(source, config.pairs, config.seed)
+
+
+def translate_split(translate, pairs: paired.DerivedPairs, num: int) -> dict:
+  """{'inputs', 'outputs', 'targets', 'labels'} of the first `num` pairs, the images uint8."""
+  read = []
+
+  def input_batches():
+    for start in range(0, num, BATCH):
+      read.append(pairs.read(np.arange(start, min(start + BATCH, num))))
+      yield read[-1]['input']
+
+  outputs = np.concatenate([pixels.to_uint8(out) for out in translate(input_batches())])
+  joined = lambda field: np.concatenate([r[field] for r in read])
+  return {'inputs': pixels.to_uint8(joined('input')), 'outputs': outputs,
+          'targets': pixels.to_uint8(joined('image')), 'labels': joined('label')}
+
+
+@jax.jit
+def _quality(outputs, targets) -> dict:
+  outputs, targets = outputs.astype(np.float32), targets.astype(np.float32)
+  return {'l1': abs(outputs - targets).mean(axis=(1, 2, 3)) / 255.0,
+          'psnr': image_quality.psnr(outputs, targets),
+          'ssim': image_quality.ssim(outputs, targets)}
+
+
+def quality(outputs: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+  """Per image: L1 (on [0, 1]), PSNR (dB) and SSIM of uint8 outputs against uint8 targets."""
+  per_batch = [_quality(outputs[i:i + BATCH], targets[i:i + BATCH])
+               for i in range(0, len(outputs), BATCH)]
+  return {k: np.concatenate([np.asarray(b[k]) for b in per_batch]) for k in per_batch[0]}
+
+
+def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
+  del which
+  pairs = split_pairs(ctx.config, ev.split, ctx.reference_source(ev.split))
+  num = min(ev.num_samples, pairs.num_examples)
+  t = translate_split(translate, pairs, num)
+  ours, identity = quality(t['outputs'], t['targets']), quality(t['inputs'], t['targets'])
+  values = {**{k: float(v.mean()) for k, v in ours.items()},
+            **{f'identity_{k}': float(v.mean()) for k, v in identity.items()}}
+  protocol = {'split': ev.split, 'examples': num, 'fingerprint': pairs.fingerprint,
+              'pairs': {'derivation': ctx.config.pairs.derivation,
+                        **paired.params_of(ctx.config.pairs)},
+              'pixels': 'uint8 (data range 255), every channel',
+              'ssim': f'{image_quality.SSIM_WINDOW}x{image_quality.SSIM_WINDOW} Gaussian, '
+                      f'sigma {image_quality.SSIM_SIGMA}, valid positions',
+              'seed': ctx.config.seed}
+  return values, protocol
