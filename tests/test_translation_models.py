@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gan_jax.models import patchgan, unet
-from gan_jax.models.layers import LayerSpec
+from gan_jax.models.layers import LayerSpec, doubling_widths
 
 
 def num_params(variables) -> int:
@@ -33,7 +33,7 @@ def test_unet_with_batch_norm_and_the_papers_widths():
   g = unet.UNetGenerator(out_channels=3, depth=4, features=64, spec=LayerSpec('batch_norm'))
   x = jnp.zeros((2, 32, 32, 3))
   variables = g.init(jax.random.PRNGKey(0), x)
-  assert unet.encoder_widths(8, 64) == [64, 128, 256, 512, 512, 512, 512, 512]  # The paper's.
+  assert doubling_widths(8, 64) == [64, 128, 256, 512, 512, 512, 512, 512]  # The paper's U-Net.
   # Encoder 3->64 (bias), 64->128 and 128->256 (batch norm: no bias, scale and shift),
   # 256->512 (innermost, bias); decoder 512->256, 512->128, 256->64 (batch norm), 128->3.
   expected = (16 * 3 * 64 + 64) + (16 * 64 * 128 + 2 * 128) + (16 * 128 * 256 + 2 * 256) + (

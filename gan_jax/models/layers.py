@@ -19,6 +19,12 @@ NORMS = ACTIVATION_NORMS + ('spectral_norm', 'spectral_norm+batch_norm', 'spectr
 CONV_NORMS = NORMS + ('instance_norm', 'spectral_norm+instance_norm')
 
 
+def doubling_widths(count: int, features: int, max_features: int = 512) -> list[int]:
+  """features, 2 x features, 4 x features, ... (count of them), capped at max_features: the
+  widths of pix2pix's U-Net encoder and PatchGAN."""
+  return [min(features * 2 ** i, max_features) for i in range(count)]
+
+
 def split_norm(norm: str) -> tuple[bool, str]:
   """'spectral_norm+batch_norm' -> (True, 'batch_norm'); 'layer_norm' -> (False, 'layer_norm')."""
   if norm not in CONV_NORMS:

@@ -5,7 +5,7 @@ ones to the L1 term. `num_layers` stride-2 convolutions set the patch: 1 -> 16x1
 3 -> 70x70 (the paper's), 5 -> 286x286."""
 import flax.linen as nn
 
-from gan_jax.models.layers import LayerSpec
+from gan_jax.models.layers import LayerSpec, doubling_widths
 
 KERNEL, PADDING = 4, 1  # 4x4 convolutions padded by one pixel, as the paper's.
 
@@ -13,7 +13,7 @@ KERNEL, PADDING = 4, 1  # 4x4 convolutions padded by one pixel, as the paper's.
 def layer_plan(num_layers: int, features: int, max_features: int = 512) -> list[tuple[int, int]]:
   """(features, stride) of each convolution: C64 (no norm) - C128 - ... stride 2, then one
   stride-1 C at twice the last width and the stride-1 one-channel output."""
-  widths = [min(features * 2 ** i, max_features) for i in range(num_layers + 1)]
+  widths = doubling_widths(num_layers + 1, features, max_features)
   return [(w, 2) for w in widths[:-1]] + [(widths[-1], 1), (1, 1)]
 
 

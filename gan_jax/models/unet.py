@@ -10,11 +10,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from gan_jax.models.layers import LayerSpec
-
-
-def encoder_widths(depth: int, features: int, max_features: int = 512) -> list[int]:
-  return [min(features * 2 ** i, max_features) for i in range(depth)]
+from gan_jax.models.layers import LayerSpec, doubling_widths
 
 
 def example_dropout(x: jax.Array, keys: jax.Array, layer: int, rate: float) -> jax.Array:
@@ -41,7 +37,7 @@ class UNetGenerator(nn.Module):
 
   @nn.compact
   def __call__(self, x, dropout_keys: jax.Array | None = None, train: bool = True):
-    widths = encoder_widths(self.depth, self.features, self.max_features)
+    widths = doubling_widths(self.depth, self.features, self.max_features)
     skips = []
     for i, width in enumerate(widths):
       normalized = 0 < i < self.depth - 1

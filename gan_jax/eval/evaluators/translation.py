@@ -21,14 +21,20 @@ def split_pairs(config, split: str, source=None) -> paired.DerivedPairs:
   return paired.DerivedPairs(source, config.pairs, config.seed)
 
 
+def pair_batches(pairs: paired.DerivedPairs, num: int):
+  """The first `num` pairs, BATCH at a time: each a read {'input', 'image', 'label'}."""
+  for start in range(0, num, BATCH):
+    yield pairs.read(np.arange(start, min(start + BATCH, num)))
+
+
 def translate_split(translate, pairs: paired.DerivedPairs, num: int) -> dict:
   """{'inputs', 'outputs', 'targets', 'labels'} of the first `num` pairs, the images uint8."""
   read = []
 
   def input_batches():
-    for start in range(0, num, BATCH):
-      read.append(pairs.read(np.arange(start, min(start + BATCH, num))))
-      yield read[-1]['input']
+    for batch in pair_batches(pairs, num):
+      read.append(batch)
+      yield batch['input']
 
   outputs = np.concatenate([pixels.to_uint8(out) for out in translate(input_batches())])
   joined = lambda field: np.concatenate([r[field] for r in read])

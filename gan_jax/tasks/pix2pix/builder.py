@@ -72,8 +72,7 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
     """The translations of the first `num` test inputs (FID against the test images)."""
     pairs = test_pairs()
     num = min(num, pairs.num_examples)
-    inputs = (pairs.read(np.arange(s, min(s + translation.BATCH, num)))['input']
-              for s in range(0, num, translation.BATCH))
+    inputs = (batch['input'] for batch in translation.pair_batches(pairs, num))
     return translate(host_state, which, inputs)
 
   summary = (f'pix2pix ({config.pairs.derivation}): G (U-Net) {param_count(state.g_params):,} '
