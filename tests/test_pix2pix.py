@@ -153,3 +153,7 @@ def test_end_to_end_on_mnist_with_mode_translate(mnist_data_dir, mnist_manual_di
       'targets': ((10_000, 28, 28, 1), np.uint8), 'labels': ((10_000,), np.int32)}
   np.testing.assert_array_equal(saved['inputs'][:, 7:21, 7:21], 128)  # The hole (0 -> 128).
   assert (out / 'translations.png').exists()
+  # 'images' (what FID reads): the translations of the first test inputs, the same as saved.
+  built, state = standalone.load_checkpoint(config, tmp_path, None)
+  images = np.concatenate(list(built.predict['images'](state, 'raw', 5)))
+  np.testing.assert_array_equal(pixels.to_uint8(images), saved['outputs'][:5])
