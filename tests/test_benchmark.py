@@ -69,9 +69,18 @@ def test_gradient_of_a_strided_conv_is_twice_its_forward():
   assert flops.flops(jax.grad(loss, argnums=(0, 1)), x, w) == 3 * forward
 
 
-@pytest.mark.parametrize('config', ['dcgan_mnist', 'pix2pix_mnist_inpainting'])
+def test_a_scan_counts_its_body_length_times():
+  matmul = lambda x: x @ x
+  x = jnp.zeros((8, 8))
+  looped = lambda x: jax.lax.scan(lambda c, _: (matmul(c), None), x, None, length=5)[0]
+  assert flops.flops(looped, x) == 5 * flops.flops(matmul, x) == 5 * 2 * 8 ** 3
+
+
+@pytest.mark.parametrize('config', ['dcgan_mnist', 'pix2pix_mnist_inpainting',
+                                    'cyclegan_mnist_thicken'])
 def test_benchmark_command(config, mnist_data_dir, mnist_manual_dir):
-  """A GAN, and a paired task (its synthetic batch has an input beside each image)."""
+  """A GAN, a paired task (its synthetic batch has an input beside each image) and an
+  unpaired one (two streams; its pools' scan counted)."""
   result = subprocess.run(
       [sys.executable, '-m', 'gan_jax.benchmark', '--config', f'configs/{config}.py:tiny',
        '--steps', '3', '--warmup', '1', '--matmul_size', '256',

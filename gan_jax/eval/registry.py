@@ -2,7 +2,7 @@
 
 An evaluator is a module of gan_jax/eval/evaluators/ listed in EVALUATORS. It declares
 NEEDS (the prediction it consumes: 'images', 'points', ...; a task's Built.predict makes
-them; None: it reads only the data), FIELDS (its own config fields, commented) and TINY
+them; None: it reads only the data; or needs(ev), when a field of its own picks it), FIELDS (its own config fields, commented) and TINY
 (their `:tiny` values), and defines evaluate(ev, samples, which, ctx) -> (values,
 protocol), where samples(*inputs) is the task's prediction NEEDS of the `which` weights:
 samples(num) yields `num` generated images or points in batches; samples(image_batches)
@@ -53,6 +53,12 @@ def tiny(ev: ml_collections.ConfigDict, num_steps: int) -> None:
     ev[field] = value
 
 
+def needs(ev: ml_collections.ConfigDict) -> str | None:
+  """The prediction the evaluator of config.evals entry `ev` consumes."""
+  evaluator = EVALUATORS[ev.metric]
+  return evaluator.needs(ev) if hasattr(evaluator, 'needs') else evaluator.NEEDS
+
+
 def check(config: ml_collections.ConfigDict, predictions: tuple[str, ...]) -> None:
   """Every entry of config.evals, and config.best.metric; `predictions`: what the task makes."""
   for name, ev in config.evals.items():
@@ -68,11 +74,12 @@ def check(config: ml_collections.ConfigDict, predictions: tuple[str, ...]) -> No
     evaluator = EVALUATORS[ev.metric]
     if hasattr(evaluator, 'check'):
       evaluator.check(name, ev, config)
-    if evaluator.NEEDS is None and ev.generator == 'both':
+    prediction = needs(ev)
+    if prediction is None and ev.generator == 'both':
       raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} reads no weights, so '
                         "generator='both' would compute one number twice; set 'ema'.")
-    if evaluator.NEEDS is not None and evaluator.NEEDS not in predictions:
-      raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} evaluates {evaluator.NEEDS}, '
+    if prediction is not None and prediction not in predictions:
+      raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} evaluates {prediction}, '
                         f'but config.task={config.task!r} on config.data.name='
                         f'{config.data.name!r} predicts {predictions}.')
   if config.best.metric:
@@ -90,10 +97,10 @@ def check_data(config: ml_collections.ConfigDict, ctx) -> None:
 def evaluate(name: str, ev: ml_collections.ConfigDict, predict: dict, state, step: int,
              ctx) -> list[dict]:
   """Runs evaluator `name` on the weights it names (ev.generator); one record per value."""
-  evaluator = EVALUATORS[ev.metric]
+  evaluator, prediction = EVALUATORS[ev.metric], needs(ev)
   records = []
   for which in (('ema', 'raw') if ev.generator == 'both' else (ev.generator,)):
-    samples = lambda *inputs, which=which: predict[evaluator.NEEDS](state, which, *inputs)
+    samples = lambda *inputs, which=which: predict[prediction](state, which, *inputs)
     values, protocol = evaluator.evaluate(ev, samples, which, ctx)
     records += [{'eval': name, 'metric': metric, 'value': float(value), 'generator': which,
                  'step': step, 'protocol': {**protocol, 'generator': which, 'step': step}}

@@ -45,16 +45,18 @@ def _sub_jaxprs(eqn):
 
 
 def jaxpr_flops(jaxpr) -> float:
-  """FLOPs of one execution of `jaxpr` (loops and conditionals are not expected)."""
+  """FLOPs of one execution of `jaxpr`: a scan's body counts `length` times (while loops and
+  conditionals, whose trip counts are unknown here, are not expected)."""
   total = 0.0
   for eqn in jaxpr.eqns:
-    if eqn.primitive.name in ('while', 'cond', 'scan'):
+    if eqn.primitive.name in ('while', 'cond'):
       raise NotImplementedError(f'{eqn.primitive.name}: trip counts are unknown here.')
     counter = _COUNTERS.get(eqn.primitive.name)
     if counter is not None:
       total += counter(eqn)
+    repeats = eqn.params['length'] if eqn.primitive.name == 'scan' else 1
     for sub in _sub_jaxprs(eqn):
-      total += jaxpr_flops(sub)
+      total += repeats * jaxpr_flops(sub)
   return total
 
 

@@ -29,6 +29,14 @@ def image_rows(images: np.ndarray, rows: int) -> np.ndarray:
   return grid
 
 
+def column_rows(*columns: np.ndarray) -> np.ndarray:
+  """One row per example, one column per array (N, H, W, C): floats in [-1, 1] or uint8
+  (a translation's input | output | target)."""
+  as_float = lambda x: x.astype(np.float32) / 127.5 - 1.0 if x.dtype == np.uint8 else x
+  stacked = np.stack([as_float(column) for column in columns], axis=1)
+  return image_rows(stacked.reshape((-1,) + stacked.shape[2:]), len(columns[0]))
+
+
 def save_png(picture: np.ndarray, path: Path) -> None:
   path.parent.mkdir(parents=True, exist_ok=True)
   Image.fromarray(picture[..., 0] if picture.shape[-1] == 1 else picture).save(path)

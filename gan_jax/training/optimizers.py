@@ -5,7 +5,7 @@ import optax
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
 
-SCHEDULES = ('constant', 'linear', 'cosine')
+SCHEDULES = ('constant', 'linear', 'cosine', 'half_then_linear')
 
 
 def learning_rate_schedule(peak_lr: float, optim: ml_collections.ConfigDict, num_steps: int,
@@ -22,6 +22,11 @@ def learning_rate_schedule(peak_lr: float, optim: ml_collections.ConfigDict, num
     decay = optax.linear_schedule(peak_lr, 0.0, decay_steps)
   elif optim.schedule == 'cosine':
     decay = optax.cosine_decay_schedule(peak_lr, decay_steps)
+  elif optim.schedule == 'half_then_linear':  # CycleGAN's: the peak for half, then to 0.
+    hold = decay_steps // 2
+    decay = optax.join_schedules([optax.constant_schedule(peak_lr),
+                                  optax.linear_schedule(peak_lr, 0.0, decay_steps - hold)],
+                                 [hold])
   else:
     raise ValueError(f'Unknown config.optim.schedule {optim.schedule!r}; accepted: {SCHEDULES}.')
   if warmup_updates == 0:
@@ -42,7 +47,8 @@ def add_adam_fields(optim: ml_collections.ConfigDict, b1: float, b2: float = 0.9
   """The Adam and schedule fields of a config.optim group; the task adds its learning rates."""
   optim.b1 = b1  # Adam beta1.
   optim.b2 = b2  # Adam beta2.
-  # 'constant', 'linear' (to 0) or 'cosine' (to 0) after warm-up.
+  # After warm-up: 'constant', 'linear' (to 0), 'cosine' (to 0) or 'half_then_linear' (the
+  # peak for half of the steps, then linear to 0: CycleGAN's).
   optim.schedule = 'constant'
   optim.warmup_steps = 0  # Linear warm-up steps from 0 to the peak rate.
 

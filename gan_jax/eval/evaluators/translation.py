@@ -1,18 +1,44 @@
 """metric='translation': a translation task's outputs against their ground truth on a split
 of derived pairs (config.pairs): mean L1, PSNR and SSIM per image, on the uint8 pixels the
 outputs would be saved as (data range 255, every channel), beside the same numbers of the
-input itself (`identity_*`: what doing nothing scores, the baseline of restoration)."""
+input itself (`identity_*`: what doing nothing scores, the baseline of restoration).
+direction='inverse' scores the way back (image -> derived input: CycleGAN's A -> B)."""
 import jax
 import numpy as np
 
+from gan_jax.config import fields
 from gan_jax.data import paired, pixels
 from gan_jax.eval import context
 from gan_jax.eval.metrics import image_quality
 
 NEEDS = 'translations'  # predict(state, which, input batches) -> an output batch for each.
-FIELDS = {'split': 'test'}  # The split translated: its first num_samples pairs.
+INVERSE_NEEDS = 'inverse_translations'  # The same, from images to derived inputs.
+# The split translated: its first num_samples pairs; 'forward' (input -> image) or 'inverse'.
+FIELDS = {'split': 'test', 'direction': 'forward'}
+DIRECTIONS = ('forward', 'inverse')
 TINY = {}
 BATCH = 250
+
+
+def needs(ev) -> str:
+  return INVERSE_NEEDS if ev.direction == 'inverse' else NEEDS
+
+
+def check(name: str, ev, config) -> None:
+  del config
+  fields.one_of(f'evals.{name}.direction', ev.direction, DIRECTIONS)
+
+
+class ReversedPairs:
+  """Pairs the other way round: read -> {'input': the image, 'image': the derived input}."""
+
+  def __init__(self, pairs):
+    self.pairs, self.num_examples = pairs, pairs.num_examples
+    self.fingerprint = f'reversed {pairs.fingerprint}'
+
+  def read(self, indices: np.ndarray) -> dict:
+    read = self.pairs.read(indices)
+    return {**read, 'input': read['image'], 'image': read['input']}
 
 
 def split_pairs(config, split: str, source=None) -> paired.DerivedPairs:
@@ -60,12 +86,13 @@ def quality(outputs: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
 def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
   del which
   pairs = split_pairs(ctx.config, ev.split, ctx.reference_source(ev.split))
+  pairs = ReversedPairs(pairs) if ev.direction == 'inverse' else pairs
   num = min(ev.num_samples, pairs.num_examples)
   t = translate_split(translate, pairs, num)
   ours, identity = quality(t['outputs'], t['targets']), quality(t['inputs'], t['targets'])
   values = {**{k: float(v.mean()) for k, v in ours.items()},
             **{f'identity_{k}': float(v.mean()) for k, v in identity.items()}}
-  protocol = {'split': ev.split, 'examples': num, 'fingerprint': pairs.fingerprint,
+  protocol = {'split': ev.split, 'direction': ev.direction, 'examples': num, 'fingerprint': pairs.fingerprint,
               'pairs': {'derivation': ctx.config.pairs.derivation,
                         **paired.params_of(ctx.config.pairs)},
               'pixels': 'uint8 (data range 255), every channel',

@@ -81,15 +81,9 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
       state=state, step_fn=step_lib.make_step_fn(loss_fn, config, g_tx, d_tx),
       predict={'translations': translate, 'images': test_translations},
       pictures=make_pictures(config, translate, shape, streams),
-      modes={'translate': functools.partial(write_translations, config, translate)},
+      modes={'translate': functools.partial(write_translations, config,
+                                            {'translations': translate})},
       summary=summary)
-
-
-def rows_picture(inputs: np.ndarray, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
-  """One row per example: input | output | target (floats in [-1, 1] or uint8)."""
-  as_float = lambda x: x.astype(np.float32) / 127.5 - 1.0 if x.dtype == np.uint8 else x
-  triples = np.stack([as_float(inputs), as_float(outputs), as_float(targets)], axis=1)
-  return plots.image_rows(triples.reshape((-1,) + triples.shape[2:]), len(inputs))
 
 
 def make_pictures(config: ml_collections.ConfigDict, translate, shape: tuple,
@@ -105,25 +99,29 @@ def make_pictures(config: ml_collections.ConfigDict, translate, shape: tuple,
   def pictures(host_state, step):
     del step
     outputs = next(translate(host_state, 'ema', iter([inputs])))
-    return {'translations': rows_picture(inputs, outputs, targets)}
+    return {'translations': plots.column_rows(inputs, outputs, targets)}
   return pictures
 
 
-def write_translations(config: ml_collections.ConfigDict, translate, host_state,
+def write_translations(config: ml_collections.ConfigDict, translators: dict, host_state,
                        workdir: Path, options: dict) -> Path:
-  """--mode translate: workdir/translations_step_N/translations.npz ('inputs', 'outputs',
-  'targets' uint8 N x H x W x C, 'labels') of the whole test split, by --generator's weights,
-  and translations.png (the first 16 as input | output | target rows)."""
+  """--mode translate: workdir/translations_step_N/<name>.npz ('inputs', 'outputs', 'targets'
+  uint8 N x H x W x C, 'labels') of the whole test split, by --generator's weights, and
+  <name>.png (the first 16 as input | output | target rows), for each prediction of
+  `translators` ({'translations': translate, 'inverse_translations': ...}: the inverse
+  translates the test images back to their derived inputs)."""
   which = options.get('generator') or 'ema'
   pairs = translation.split_pairs(config, 'test')
-  translated = translation.translate_split(functools.partial(translate, host_state, which),
-                                           pairs, pairs.num_examples)
   out = workdir / f'translations_step_{int(host_state.step):07d}'
   out.mkdir(exist_ok=True)
-  files.write_npz(out / 'translations.npz', **translated)
-  shown = {k: v[:16] for k, v in translated.items()}
-  plots.save_png(rows_picture(shown['inputs'], shown['outputs'], shown['targets']),
-                 out / 'translations.png')
-  logging.info("Wrote the %s weights' translations of %d test pairs to %s.", which,
-               len(translated['outputs']), out)
+  for name, translate in translators.items():
+    split = translation.ReversedPairs(pairs) if name == translation.INVERSE_NEEDS else pairs
+    translated = translation.translate_split(functools.partial(translate, host_state, which),
+                                             split, split.num_examples)
+    files.write_npz(out / f'{name}.npz', **translated)
+    shown = {k: v[:16] for k, v in translated.items()}
+    plots.save_png(plots.column_rows(shown['inputs'], shown['outputs'], shown['targets']),
+                   out / f'{name}.png')
+    logging.info("Wrote the %s weights' %s of %d test pairs to %s.", which, name,
+                 len(translated['outputs']), out)
   return out

@@ -107,6 +107,12 @@ def patch_grid(size: int, num_layers: int) -> int:
   return size
 
 
+def check_patch_grid(d_layers: int, height: int, width: int) -> None:
+  if patch_grid(min(height, width), d_layers) < 1:
+    raise ConfigError(f'config.model.d_layers={d_layers}: a PatchGAN that deep has no '
+                      f'output for {height}x{width} images; use fewer layers.')
+
+
 def check_data(config: ml_collections.ConfigDict, shape: tuple) -> None:
   """The U-Net's and the PatchGAN's rules for the data's image size, and the derivation's."""
   height, width = shape[:2]
@@ -114,7 +120,5 @@ def check_data(config: ml_collections.ConfigDict, shape: tuple) -> None:
   if height % 2 ** m.g_depth or width % 2 ** m.g_depth:
     raise ConfigError(f'config.model.g_depth={m.g_depth}: the U-Net halves the image that many '
                       f'times, so {height}x{width} must be divisible by {2 ** m.g_depth}.')
-  if patch_grid(min(height, width), m.d_layers) < 1:
-    raise ConfigError(f'config.model.d_layers={m.d_layers}: a PatchGAN that deep has no '
-                      f'output for {height}x{width} images; use fewer layers.')
+  check_patch_grid(m.d_layers, height, width)
   paired.check_data(config.pairs, shape)

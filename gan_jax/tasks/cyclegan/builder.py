@@ -1,0 +1,101 @@
+"""The CycleGAN task's models for the data a run reads: two ResNet Gs, two PatchGAN Ds,
+state, step, the predictions (both directions), the pictures and --mode translate."""
+import functools
+
+import jax
+import ml_collections
+import numpy as np
+
+from gan_jax.data import pipeline
+from gan_jax.eval.evaluators import translation
+from gan_jax.models.layers import LayerSpec
+from gan_jax.models.patchgan import PatchGANDiscriminator
+from gan_jax.models.resnet_translator import ResNetTranslator
+from gan_jax.tasks.cyclegan import step as step_lib
+from gan_jax.tasks.cyclegan.state import D_NAMES, create_state
+from gan_jax.tasks.gan.state import param_count
+from gan_jax.tasks.pix2pix.builder import write_translations
+from gan_jax.tools import plots
+from gan_jax.training import optimizers
+from gan_jax.training.task import Built
+
+TARGET = {'a_to_b': 'b', 'b_to_a': 'a'}  # Each G's output domain.
+PREDICTION = {'translations': 'b_to_a', translation.INVERSE_NEEDS: 'a_to_b'}
+
+
+def create_networks(config: ml_collections.ConfigDict, channels: dict[str, int]):
+  """({G name: G}, {domain: D}); channels: each domain's image channels."""
+  m = config.model
+  generators = {name: ResNetTranslator(channels[target], m.g_features, m.g_downsamplings,
+                                       m.g_blocks, spec=LayerSpec(m.g_norm))
+                for name, target in TARGET.items()}
+  discriminators = {name: PatchGANDiscriminator(m.d_layers, m.d_features,
+                                                spec=LayerSpec(m.d_norm))
+                    for name in D_NAMES}
+  return generators, discriminators
+
+
+def make_translate(generators: dict):
+  """translate(host state, 'ema' | 'raw', input batches, G name) -> G's output batches."""
+  apply = {name: jax.jit(lambda params, x, g=g: g.apply({'params': params}, x, train=False))
+           for name, g in generators.items()}
+
+  def translate(host_state, which: str, input_batches, name: str):
+    params = {'ema': host_state.ema_g_params, 'raw': host_state.g_params}[which][name]
+    params = jax.device_put(params)
+    for inputs in input_batches:
+      yield np.asarray(apply[name](params, inputs))
+  return translate
+
+
+def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None = None) -> Built:
+  shapes = {name: tuple(spec.shape) for name, spec in specs.items()}
+  generators, discriminators = create_networks(config, {k: s[-1] for k, s in shapes.items()})
+  g_tx = optimizers.adam(config.optim.g_lr, config.optim, config.train.num_steps)
+  d_tx = optimizers.adam(config.optim.d_lr, config.optim, config.train.num_steps)
+  state = create_state(jax.random.PRNGKey(config.seed), generators, discriminators, g_tx, d_tx,
+                       shapes, config.loss.pool_size)
+  translate = make_translate(generators)
+  translators = {prediction: functools.partial(translate, name=name)
+                 for prediction, name in PREDICTION.items()}
+  test_pairs = functools.cache(lambda: translation.split_pairs(config, 'test'))
+
+  def test_translations(host_state, which: str, num: int):
+    """B -> A translations of the first `num` test inputs (FID against the test images)."""
+    pairs = test_pairs()
+    inputs = (batch['input'] for batch in translation.pair_batches(
+        pairs, min(num, pairs.num_examples)))
+    return translate(host_state, which, inputs, 'b_to_a')
+
+  counts = lambda params: ', '.join(f'{k} {param_count(v):,}' for k, v in params.items())
+  summary = (f'cyclegan (B: {config.pairs.derivation}): Gs (ResNet) '
+             f'{counts(state.g_params)} parameters, Ds (PatchGAN) {counts(state.d_params)}')
+  return Built(
+      state=state,
+      step_fn=step_lib.make_step_fn(step_lib.make_loss_fn(generators, discriminators, config),
+                                    config, g_tx, d_tx),
+      predict={**translators, 'images': test_translations},
+      pictures=make_pictures(config, translate, shapes, streams),
+      modes={'translate': functools.partial(write_translations, config, translators)},
+      summary=summary)
+
+
+def make_pictures(config: ml_collections.ConfigDict, translate, shapes: dict,
+                  streams: dict | None):
+  """(host state, step) -> {'cycle_a': a | G(a) | F(G(a)), 'cycle_b': b | F(b) | G(F(b))}
+  rows of the first training images of each domain."""
+  num = config.train.num_grid_samples
+  firsts = {name: (pipeline.first_examples(streams[name], num)[0] if streams is not None
+                   else np.zeros((num,) + shapes[name], np.float32)) for name in shapes}
+  there = {'a': 'a_to_b', 'b': 'b_to_a'}
+  back = {'a': 'b_to_a', 'b': 'a_to_b'}
+
+  def pictures(host_state, step):
+    del step
+    rows = {}
+    for domain, images in firsts.items():
+      out = next(translate(host_state, 'ema', iter([images]), there[domain]))
+      cycled = next(translate(host_state, 'ema', iter([out]), back[domain]))
+      rows[f'cycle_{domain}'] = plots.column_rows(images, out, cycled)
+    return rows
+  return pictures
