@@ -113,12 +113,6 @@ def params_of(pairs: ml_collections.ConfigDict) -> dict:
   return {param: pairs[f'{name}_{param}'] for param in FIELDS[name]}
 
 
-def recipe(pairs: ml_collections.ConfigDict, seed: int) -> str:
-  """The derivation, its parameters and the seed, as text for fingerprints."""
-  return json.dumps({'derivation': pairs.derivation, **params_of(pairs), 'seed': seed},
-                    sort_keys=True)
-
-
 def derivation_fn(pairs: ml_collections.ConfigDict, seed: int) -> Callable:
   """(images, example indices) -> the inputs config.pairs derives from them."""
   name, params = pairs.derivation, params_of(pairs)
@@ -161,8 +155,9 @@ class DerivedPairs:
   def __init__(self, source, pairs: ml_collections.ConfigDict, seed: int):
     self.source, self.derive = source, derivation_fn(pairs, seed)
     self.spec, self.num_examples = source.spec, source.num_examples
-    self.fingerprint = hashlib.sha256(
-        f'{source.fingerprint};{recipe(pairs, seed)}'.encode()).hexdigest()
+    recipe = json.dumps({'derivation': pairs.derivation, **params_of(pairs), 'seed': seed},
+                        sort_keys=True)
+    self.fingerprint = hashlib.sha256(f'{source.fingerprint};{recipe}'.encode()).hexdigest()
 
   def read(self, indices: np.ndarray) -> dict:
     images, labels = self.source.read(indices)

@@ -2,9 +2,10 @@
 
 An evaluator is a module of gan_jax/eval/evaluators/ listed in EVALUATORS. It declares
 NEEDS (the prediction it consumes: 'images', 'points', ...; a task's Built.predict makes
-them; None: it reads only the data; or needs(ev), when a field of its own picks it), FIELDS (its own config fields, commented) and TINY
-(their `:tiny` values), and defines evaluate(ev, samples, which, ctx) -> (values,
-protocol), where samples(*inputs) is the task's prediction NEEDS of the `which` weights:
+them; None: it reads only the data; or needs(ev), when a field of its own picks it),
+FIELDS (its own config fields, commented) and TINY (their `:tiny` values), and defines
+evaluate(ev, samples, which, ctx) -> (values, protocol), where samples(*inputs) is the
+task's prediction NEEDS of the `which` weights:
 samples(num) yields `num` generated images or points in batches; samples(image_batches)
 yields the predicted labels of each batch ('classify'); optionally check(name, ev, config)
 (needs no data) and check_data(name, ev, ctx) (at start-up). It never sees the model.

@@ -92,7 +92,8 @@ def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
   ours, identity = quality(t['outputs'], t['targets']), quality(t['inputs'], t['targets'])
   values = {**{k: float(v.mean()) for k, v in ours.items()},
             **{f'identity_{k}': float(v.mean()) for k, v in identity.items()}}
-  protocol = {'split': ev.split, 'direction': ev.direction, 'examples': num, 'fingerprint': pairs.fingerprint,
+  protocol = {'split': ev.split, 'direction': ev.direction, 'examples': num,
+              'fingerprint': pairs.fingerprint,
               'pairs': {'derivation': ctx.config.pairs.derivation,
                         **paired.params_of(ctx.config.pairs)},
               'pixels': 'uint8 (data range 255), every channel',

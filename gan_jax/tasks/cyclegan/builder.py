@@ -12,14 +12,13 @@ from gan_jax.models.layers import LayerSpec
 from gan_jax.models.patchgan import PatchGANDiscriminator
 from gan_jax.models.resnet_translator import ResNetTranslator
 from gan_jax.tasks.cyclegan import step as step_lib
-from gan_jax.tasks.cyclegan.state import D_NAMES, create_state
+from gan_jax.tasks.cyclegan.state import D_NAMES, G_DOMAINS, create_state
 from gan_jax.tasks.gan.state import param_count
 from gan_jax.tasks.pix2pix.builder import write_translations
 from gan_jax.tools import plots
 from gan_jax.training import optimizers
 from gan_jax.training.task import Built
 
-TARGET = {'a_to_b': 'b', 'b_to_a': 'a'}  # Each G's output domain.
 PREDICTION = {'translations': 'b_to_a', translation.INVERSE_NEEDS: 'a_to_b'}
 
 
@@ -28,7 +27,7 @@ def create_networks(config: ml_collections.ConfigDict, channels: dict[str, int])
   m = config.model
   generators = {name: ResNetTranslator(channels[target], m.g_features, m.g_downsamplings,
                                        m.g_blocks, spec=LayerSpec(m.g_norm))
-                for name, target in TARGET.items()}
+                for name, (_, target) in G_DOMAINS.items()}
   discriminators = {name: PatchGANDiscriminator(m.d_layers, m.d_features,
                                                 spec=LayerSpec(m.d_norm))
                     for name in D_NAMES}
@@ -87,15 +86,15 @@ def make_pictures(config: ml_collections.ConfigDict, translate, shapes: dict,
   num = config.train.num_grid_samples
   firsts = {name: (pipeline.first_examples(streams[name], num)[0] if streams is not None
                    else np.zeros((num,) + shapes[name], np.float32)) for name in shapes}
-  there = {'a': 'a_to_b', 'b': 'b_to_a'}
-  back = {'a': 'b_to_a', 'b': 'a_to_b'}
+  reading = {source: name for name, (source, _) in G_DOMAINS.items()}  # Domain -> its G.
 
   def pictures(host_state, step):
     del step
     rows = {}
     for domain, images in firsts.items():
-      out = next(translate(host_state, 'ema', iter([images]), there[domain]))
-      cycled = next(translate(host_state, 'ema', iter([out]), back[domain]))
+      there = reading[domain]
+      out = next(translate(host_state, 'ema', iter([images]), there))
+      cycled = next(translate(host_state, 'ema', iter([out]), reading[G_DOMAINS[there][1]]))
       rows[f'cycle_{domain}'] = plots.column_rows(images, out, cycled)
     return rows
   return pictures

@@ -12,7 +12,9 @@ import optax
 from gan_jax.tasks.cyclegan import pool
 
 Params = Any
-G_NAMES = ('a_to_b', 'b_to_a')  # g_params[name]: the paper's G and F.
+# g_params[name] (the paper's G and F): (the domain it reads, the domain it writes).
+G_DOMAINS = {'a_to_b': ('a', 'b'), 'b_to_a': ('b', 'a')}
+G_NAMES = tuple(G_DOMAINS)
 D_NAMES = ('a', 'b')  # d_params[name] judges domain `name`'s images.
 
 
@@ -35,19 +37,18 @@ def create_state(rng: jax.Array, generators: dict[str, nn.Module],
                  d_tx: optax.GradientTransformation, shapes: dict[str, tuple[int, ...]],
                  pool_size: int) -> CycleGANState:
   """Every network initialised, the pools empty; shapes: each domain's image shape."""
-  source = {'a_to_b': 'a', 'b_to_a': 'b'}
-
   def init(rng):
     keys = dict(zip(G_NAMES + D_NAMES, jax.random.split(rng, 4)))
-    g_params = {name: generators[name].init(keys[name], jnp.zeros((1,) + shapes[source[name]]),
-                                            train=False)['params'] for name in G_NAMES}
+    g_params = {name: generators[name].init(keys[name], jnp.zeros((1,) + shapes[reads]),
+                                            train=False)['params']
+                for name, (reads, _) in G_DOMAINS.items()}
     d_params = {name: discriminators[name].init(keys[name], jnp.zeros((1,) + shapes[name]),
                                                 train=False)['params'] for name in D_NAMES}
-    pool_a, filled = pool.empty(pool_size, shapes['a'])
+    (pool_a, filled), (pool_b, _) = (pool.empty(pool_size, shapes[d]) for d in D_NAMES)
     return CycleGANState(
         step=jnp.zeros((), jnp.int32), g_params=g_params, ema_g_params=g_params,
         g_opt_state=g_tx.init(g_params), d_params=d_params, d_opt_state=d_tx.init(d_params),
-        pool_a=pool_a, pool_b=pool.empty(pool_size, shapes['b'])[0], pool_filled=filled,
+        pool_a=pool_a, pool_b=pool_b, pool_filled=filled,
         lr_scale=jnp.ones((), jnp.float32))
   state = jax.jit(init)(rng)
   # The EMA gets its own buffers: the state is donated, and jit may return equal outputs as one.
