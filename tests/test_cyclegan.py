@@ -19,7 +19,7 @@ from gan_jax.tasks import cyclegan
 from gan_jax.tasks.cyclegan import builder, config as task_config, pool, step as step_lib
 from gan_jax.tasks.cyclegan.state import create_state
 from gan_jax.training import loop, optimizers, standalone
-from test_train import load_config
+from test_train import load_config, stand_in_classifier
 
 
 def num_params(params) -> int:
@@ -242,6 +242,10 @@ def test_end_to_end_on_mnist_with_mode_translate(mnist_data_dir, mnist_manual_di
   config = load_config('cyclegan_mnist_thicken')
   config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
   del config.evals['fid']  # Inception: the evaluator's own tests.
+  config.cache_dir = stand_in_classifier(tmp_path / 'cache', ['mnist'], mnist_data_dir,
+                                         mnist_manual_dir)
+  for ev in config.evals.values():
+    ev.num_samples = 500  # Every metric recorded; --mode translate writes all 10,000.
   streams = cyclegan.streams(config)
   assert streams['a'].source.num_examples == streams['b'].source.num_examples == 30_000
   loop.train_and_evaluate(config, str(tmp_path))
@@ -252,6 +256,9 @@ def test_end_to_end_on_mnist_with_mode_translate(mnist_data_dir, mnist_manual_di
       'l1', 'psnr', 'ssim', 'identity_l1', 'identity_psnr', 'identity_ssim'}
   assert [r['protocol']['direction'] for r in records if r['eval'] == 'inverse_translation'
           ][0] == 'inverse'
+  for name in ('label_preservation', 'inverse_label_preservation'):
+    assert {r['metric'] for r in records if r['eval'] == name} == {
+        'accuracy', 'target_accuracy', 'identity_accuracy'}
   assert (tmp_path / 'cycle_a' / 'step_0000004.png').exists()
   assert (tmp_path / 'cycle_b' / 'step_0000004.png').exists()
   out = standalone.run_mode(config, str(tmp_path), 'translate', None, {})

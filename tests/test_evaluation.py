@@ -168,8 +168,8 @@ def test_stacked_mnist_evaluator_plumbing(tmp_path, monkeypatch):
   images = np.zeros((6, 28, 28, 3))
   predict = {'images': lambda state, which, num: iter([images[:4], images[4:]])}
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), images[:1, ..., :1])['params']
-  eval_context.classifier_record = {'params': params, 'test_accuracy': 0.995,
-                                    'data_fingerprint': 'f' * 64}
+  record = {'params': params, 'test_accuracy': 0.995, 'data_fingerprint': 'f' * 64}
+  eval_context.classifier = {'mnist': record}.__getitem__
   ev = registry.eval_config('stacked_mnist', every_steps=1, num_samples=6)
   records = registry.evaluate('modes', ev, predict, state=None, step=7, ctx=eval_context)
   values = {r['metric']: r['value'] for r in records}
@@ -182,14 +182,16 @@ def test_stacked_mnist_evaluator_plumbing(tmp_path, monkeypatch):
 def test_classifier_roundtrip_keyed_by_its_data(tmp_path):
   mnist, other = 'a' * 64, 'b' * 64
   with pytest.raises(FileNotFoundError, match='python -m gan_jax.classifier'):
-    classifier.load(tmp_path, mnist)
+    classifier.load(tmp_path, 'mnist', mnist)
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), np.zeros((1, 28, 28, 1)))
-  classifier.save(params['params'], 0.991, tmp_path, mnist)
-  record = classifier.load(tmp_path, mnist)
+  classifier.save(params['params'], 0.991, tmp_path, 'mnist', mnist)
+  record = classifier.load(tmp_path, 'mnist', mnist)
   jax.tree.map(np.testing.assert_array_equal, record['params'], params['params'])
   assert record['test_accuracy'] == 0.991 and record['data_fingerprint'] == mnist
-  with pytest.raises(FileNotFoundError, match='No MNIST classifier trained on this MNIST'):
-    classifier.load(tmp_path, other)  # Trained on other data: never used.
+  with pytest.raises(FileNotFoundError, match='No mnist classifier trained on this mnist'):
+    classifier.load(tmp_path, 'mnist', other)  # Trained on other data: never used.
+  with pytest.raises(FileNotFoundError, match='--dataset=fashion_mnist'):
+    classifier.load(tmp_path, 'fashion_mnist', mnist)  # Another dataset's: never used.
 
 
 @pytest.mark.parametrize('fields,message', [

@@ -19,7 +19,7 @@ from gan_jax.tasks.pix2pix import builder, config as task_config, step as step_l
 from gan_jax.tasks.pix2pix.state import create_state
 from gan_jax.training import loop, optimizers, standalone
 from gan_jax.training.task import Stream
-from test_train import load_config
+from test_train import load_config, stand_in_classifier
 
 
 def mnist_config(mnist_data_dir, mnist_manual_dir, **pairs):
@@ -140,11 +140,16 @@ def test_data_errors_before_building(fields, message):
 def test_end_to_end_on_mnist_with_mode_translate(mnist_data_dir, mnist_manual_dir, tmp_path):
   config = mnist_config(mnist_data_dir, mnist_manual_dir)
   del config.evals['fid']  # Inception: the evaluator's own tests.
+  config.cache_dir = stand_in_classifier(tmp_path / 'cache', ['mnist'], mnist_data_dir,
+                                         mnist_manual_dir)
+  for ev in config.evals.values():
+    ev.num_samples = 500  # Every metric recorded; --mode translate writes all 10,000.
   loop.train_and_evaluate(config, str(tmp_path))
   records = [json.loads(line) for line in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
-  records = [r for r in records if r['eval'] == 'translation']
-  assert {r['metric'] for r in records} == {'l1', 'psnr', 'ssim', 'identity_l1',
-                                            'identity_psnr', 'identity_ssim'}
+  by_eval = lambda name: {r['metric'] for r in records if r['eval'] == name}
+  assert by_eval('translation') == {'l1', 'psnr', 'ssim', 'identity_l1', 'identity_psnr',
+                                    'identity_ssim'}
+  assert by_eval('label_preservation') == {'accuracy', 'target_accuracy', 'identity_accuracy'}
   assert (tmp_path / 'translations' / 'step_0000004.png').exists()
   out = standalone.run_mode(config, str(tmp_path), 'translate', None, {'generator': 'raw'})
   saved = np.load(out / 'translations.npz')

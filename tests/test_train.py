@@ -42,12 +42,15 @@ def test_all_shipped_configs_exist():
           'biggan_cifar10', 'lsgan_mnist', 'infogan_arch_mnist', 'pacgan_2d'} <= set(CONFIGS)
 
 
-def stand_in_classifier(cache_dir):
-  """A random-weight mode classifier, so Stacked MNIST evals run without the trained one;
-  keyed by the default folders' MNIST (inside mock_tfds: the mocked one)."""
+def stand_in_classifier(cache_dir, datasets=classifier.DATASETS, data_dir=None,
+                        manual_dir=None):
+  """Random-weight classifiers of `datasets`, so Stacked MNIST and label preservation evals
+  run without the trained ones (which would be trained at first use); keyed by the data in
+  these folders (by default inside mock_tfds: the mocked one)."""
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), np.zeros((1, 28, 28, 1)))
-  classifier.save(params['params'], 0.0, cache_dir,
-                  classifier.mnist_fingerprint(None, None))
+  for dataset in datasets:
+    classifier.save(params['params'], 0.0, cache_dir, dataset,
+                    classifier.fingerprint(dataset, data_dir, manual_dir))
   return str(cache_dir)
 
 

@@ -18,12 +18,12 @@ def reference_source(config: ml_collections.ConfigDict, split: str, all_classes:
 
 
 class EvalContext:
-  """Built once per run; the Inception network and the MNIST classifier load at first use."""
+  """Built once per run; the Inception network and the classifiers load at first use."""
 
   def __init__(self, config: ml_collections.ConfigDict):
     self.config = config
     self.cache_dir = Path(config.cache_dir).expanduser()
-    self._sources = {}
+    self._sources, self._classifiers = {}, {}
 
   @functools.cached_property
   def extractor(self):
@@ -31,13 +31,15 @@ class EvalContext:
     weights = feature_extraction.resolve_weights(self.config.inception_weights, self.cache_dir)
     return feature_extraction.InceptionFeatures(weights)
 
-  @functools.cached_property
-  def classifier_record(self) -> dict:
-    """The cached MNIST classifier trained on this run's MNIST (config.data's folders)."""
-    from gan_jax.eval import classifier  # Only Stacked MNIST needs it.
-    data = self.config.data
-    return classifier.load(self.cache_dir, classifier.mnist_fingerprint(data.data_dir,
-                                                                        data.manual_dir))
+  def classifier(self, dataset: str) -> dict:
+    """The classifier (gan_jax.eval.classifier.load's record) trained on `dataset` in this
+    run's folders (config.data's), trained and cached at its first use: MNIST for Stacked
+    MNIST, the run's dataset for label preservation."""
+    if dataset not in self._classifiers:
+      from gan_jax.eval import classifier  # Its network: only evaluators that classify.
+      self._classifiers[dataset] = classifier.load_or_train(
+          self.cache_dir, dataset, self.config.data.data_dir, self.config.data.manual_dir)
+    return self._classifiers[dataset]
 
   def reference_source(self, split: str, all_classes: bool = False):
     """One source per split for the run: every evaluator and weight reads it decoded once."""

@@ -18,13 +18,14 @@ from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
 from gan_jax.eval.evaluators import (anomaly_detection, classification,
                                      classification_accuracy_score, inception_features,
-                                     mode_coverage, one_class_svm, stacked_mnist_modes,
-                                     translation)
+                                     label_preservation, mode_coverage, one_class_svm,
+                                     stacked_mnist_modes, translation)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
               'stacked_mnist': stacked_mnist_modes, 'classification': classification,
               'cas': classification_accuracy_score, 'anomaly': anomaly_detection,
-              'ocsvm': one_class_svm, 'translation': translation}
+              'ocsvm': one_class_svm, 'translation': translation,
+              'label_preservation': label_preservation}
 METRICS = tuple(EVALUATORS)
 
 
@@ -38,7 +39,8 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
                       # (Classification Accuracy Score of a class-conditional G) or
                       # 'anomaly' (AUROC of a task's anomaly scores) or 'ocsvm' (the
                       # AUROC of a one-class SVM on pixels: anomaly's baseline) or
-                      # 'translation' (L1, PSNR, SSIM of a translation task's outputs).
+                      # 'translation' (L1, PSNR, SSIM of a translation task's outputs) or
+                      # 'label_preservation' (a classifier's accuracy on them).
       every_steps=every_steps,  # Run every this many train steps, and at the end.
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
       generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the

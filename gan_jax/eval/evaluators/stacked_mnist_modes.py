@@ -14,7 +14,7 @@ TINY = {}
 def evaluate(ev, samples, which: str, ctx) -> tuple[dict, dict]:
   del which
   from gan_jax.eval import classifier  # Its network: only when evaluating.
-  record = ctx.classifier_record
+  record = ctx.classifier('mnist')
   predict = functools.partial(classifier.predict, record['params'])
   codes = np.concatenate([stacked_mnist.mode_codes(b, predict)
                           for b in samples(ev.num_samples)])

@@ -83,21 +83,28 @@ def quality(outputs: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
   return {k: np.concatenate([np.asarray(b[k]) for b in per_batch]) for k in per_batch[0]}
 
 
-def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
-  del which
+def translated(ev, translate, ctx) -> tuple[dict, dict]:
+  """translate_split of the first ev.num_samples pairs of ev.split in ev.direction, and the
+  protocol that names them."""
   pairs = split_pairs(ctx.config, ev.split, ctx.reference_source(ev.split))
   pairs = ReversedPairs(pairs) if ev.direction == 'inverse' else pairs
   num = min(ev.num_samples, pairs.num_examples)
-  t = translate_split(translate, pairs, num)
-  ours, identity = quality(t['outputs'], t['targets']), quality(t['inputs'], t['targets'])
-  values = {**{k: float(v.mean()) for k, v in ours.items()},
-            **{f'identity_{k}': float(v.mean()) for k, v in identity.items()}}
   protocol = {'split': ev.split, 'direction': ev.direction, 'examples': num,
               'fingerprint': pairs.fingerprint,
               'pairs': {'derivation': ctx.config.pairs.derivation,
                         **paired.params_of(ctx.config.pairs)},
+              'seed': ctx.config.seed}
+  return translate_split(translate, pairs, num), protocol
+
+
+def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
+  del which
+  t, protocol = translated(ev, translate, ctx)
+  ours, identity = quality(t['outputs'], t['targets']), quality(t['inputs'], t['targets'])
+  values = {**{k: float(v.mean()) for k, v in ours.items()},
+            **{f'identity_{k}': float(v.mean()) for k, v in identity.items()}}
+  protocol = {**protocol,
               'pixels': 'uint8 (data range 255), every channel',
               'ssim': f'{image_quality.SSIM_WINDOW}x{image_quality.SSIM_WINDOW} Gaussian, '
-                      f'sigma {image_quality.SSIM_SIGMA}, valid positions',
-              'seed': ctx.config.seed}
+                      f'sigma {image_quality.SSIM_SIGMA}, valid positions'}
   return values, protocol

@@ -58,13 +58,13 @@ def add_fields(config: ml_collections.ConfigDict) -> None:
 
 def mnist_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   """pix2pix's 28x28 recipe (batch 64 of each domain, 3,000 steps: 6.4 epochs of each
-  30,000-image half; B -> A scored against the ground truth and by FID at the end), and the
-  other direction, A -> B, scored the same way."""
+  30,000-image half; B -> A scored against the ground truth, by label preservation and by
+  FID at the end), and the other direction, A -> B, scored the same way but for FID."""
   from gan_jax.eval import registry  # Evaluator fields: only where a recipe is made.
   config = pix2pix_config.mnist_recipe(config)
-  config.evals.inverse_translation = registry.eval_config(
-      'translation', every_steps=config.train.num_steps, num_samples=10_000,
-      direction='inverse')
+  for metric in ('translation', 'label_preservation'):
+    config.evals[f'inverse_{metric}'] = registry.eval_config(
+        metric, every_steps=config.train.num_steps, num_samples=10_000, direction='inverse')
   return config
 
 
