@@ -6,7 +6,7 @@ import ml_collections
 
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import paired
+from gan_jax.data import jitter, paired
 from gan_jax.models import layers
 from gan_jax.objectives import losses
 from gan_jax.tasks.pix2pix import config as pix2pix_config
@@ -22,6 +22,7 @@ NORMS = tuple(n for n in layers.CONV_NORMS if 'batch_norm' not in n and 'spectra
 
 def add_fields(config: ml_collections.ConfigDict) -> None:
   paired.add_fields(config, 'thicken')  # Domain B: the derivation of the other half's images.
+  jitter.add_fields(config)  # Random crop and mirror of the training images: off.
   config.unpaired = ml_collections.ConfigDict()
   # Seeds the cut of the training split into domain A's half and domain B's (fixed across
   # config.seed, so every run's domains hold the same images).
@@ -85,6 +86,7 @@ def predictions(config: ml_collections.ConfigDict) -> tuple[str, ...]:
 
 def check(config: ml_collections.ConfigDict) -> None:
   m, loss = config.model, config.loss
+  jitter.check(config)
   paired.check(config, pix2pix_config.DERIVATIONS)
   fields.one_of('loss.name', loss.name, tuple(losses.LOSSES))
   fields.one_of('model.g_norm', m.g_norm, NORMS)
@@ -120,3 +122,4 @@ def check_data(config: ml_collections.ConfigDict, specs: dict) -> None:
                       f"term feeds each G the other domain's images, but A has {shapes['a'][-1]} "
                       f"channels and B {shapes['b'][-1]}; set it to 0.")
   paired.check_data(config.pairs, shapes['a'])
+  jitter.check_data(config.jitter, shapes['a'])

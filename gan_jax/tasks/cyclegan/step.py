@@ -12,12 +12,15 @@ import ml_collections
 import optax
 
 from gan_jax.objectives import losses
+from gan_jax.data import jitter
 from gan_jax.tasks.cyclegan import pool
 from gan_jax.tasks.cyclegan.state import CycleGANState
 from gan_jax.training import updates
-from gan_jax.training.parallel import AXIS
+from gan_jax.training.parallel import AXIS, per_example_keys
 
-POOL_STREAM = 0  # fold_in(PRNGKey(seed), this): the pools' draws, then the step, the domain.
+# fold_in(PRNGKey(seed), this): the pools' draws, then the step, the domain; the same for the
+# domains' random jitter.
+POOL_STREAM, JITTER_STREAM = 0, 1
 
 
 def global_pool_query(images, filled, fakes, key):
@@ -70,9 +73,16 @@ def make_step_fn(loss_fn: Callable, config: ml_collections.ConfigDict,
   """(state, batch) -> (state, metrics, finite), inside pmap over AXIS: one update of both
   Gs and one of both Ds on a batch of each domain (batch['a'], batch['b'])."""
   pool_key = jax.random.fold_in(jax.random.PRNGKey(config.seed), POOL_STREAM)
+  jitter_key = jax.random.fold_in(jax.random.PRNGKey(config.seed), JITTER_STREAM)
+
+  def jittered(images, step, domain: int):
+    keys = per_example_keys(jax.random.fold_in(jax.random.fold_in(jitter_key, step), domain),
+                            images.shape[0])
+    return jitter.jitter_batch((images,), keys, config.jitter)[0]
 
   def train_step(state: CycleGANState, batch: dict):
-    a, b = batch['a']['image'][0], batch['b']['image'][0]
+    a = jittered(batch['a']['image'][0], state.step, 0)
+    b = jittered(batch['b']['image'][0], state.step, 1)
     (d_loss, g_loss), d_grads, g_grads, (terms, pools) = updates.two_player_grads(
         loss_fn, state.d_params, state.g_params, state, a, b,
         jax.random.fold_in(pool_key, state.step))

@@ -5,7 +5,7 @@ import ml_collections
 
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import paired
+from gan_jax.data import jitter, paired
 from gan_jax.models import layers, patchgan
 from gan_jax.objectives import losses
 from gan_jax.training import optimizers, updates
@@ -18,6 +18,7 @@ ARCHITECTURE_FIELDS = ('model', 'pairs.derivation', 'data.name', 'data.image_siz
 
 def add_fields(config: ml_collections.ConfigDict) -> None:
   paired.add_fields(config, 'edges')
+  jitter.add_fields(config)  # Random crop and mirror of the training images: off.
 
   config.model = ml_collections.ConfigDict()
   config.model.g_depth = 2  # U-Net 2x downsamplings (the paper: 8 at 256x256; 28x28: <= 2).
@@ -86,6 +87,7 @@ def predictions(config: ml_collections.ConfigDict) -> tuple[str, ...]:
 
 def check(config: ml_collections.ConfigDict) -> None:
   m = config.model
+  jitter.check(config)
   paired.check(config, DERIVATIONS)
   fields.one_of('loss.name', config.loss.name, tuple(losses.LOSSES))
   fields.one_of('model.g_norm', m.g_norm, layers.CONV_NORMS)
@@ -125,3 +127,4 @@ def check_data(config: ml_collections.ConfigDict, shape: tuple) -> None:
                       f'times, so {height}x{width} must be divisible by {2 ** m.g_depth}.')
   check_patch_grid(m.d_layers, height, width)
   paired.check_data(config.pairs, shape)
+  jitter.check_data(config.jitter, shape)

@@ -9,12 +9,15 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
+from gan_jax.data import jitter
 from gan_jax.objectives import losses
 from gan_jax.tasks.pix2pix.state import Pix2PixState
 from gan_jax.training import updates
 from gan_jax.training.parallel import AXIS, per_example_keys
 
-DROPOUT_STREAM = 0  # fold_in(PRNGKey(seed), this): training's dropout keys, then the step.
+# fold_in(PRNGKey(seed), this): training's dropout keys, then the step; the same for the
+# pairs' random jitter.
+DROPOUT_STREAM, JITTER_STREAM = 0, 1
 
 
 def make_loss_fn(generator: nn.Module, discriminator: nn.Module,
@@ -53,9 +56,13 @@ def make_step_fn(loss_fn: Callable, config: ml_collections.ConfigDict,
   (unless the adversarial weight is 0) one of D on a batch of pairs (batch['data'])."""
   train_d = bool(config.loss.adversarial_weight)
   dropout_key = jax.random.fold_in(jax.random.PRNGKey(config.seed), DROPOUT_STREAM)
+  jitter_key = jax.random.fold_in(jax.random.PRNGKey(config.seed), JITTER_STREAM)
 
   def train_step(state: Pix2PixState, batch: dict):
     inputs, targets = batch['data']['input'][0], batch['data']['image'][0]
+    inputs, targets = jitter.jitter_batch(
+        (inputs, targets), per_example_keys(jax.random.fold_in(jitter_key, state.step),
+                                            inputs.shape[0]), config.jitter)
     keys = per_example_keys(jax.random.fold_in(dropout_key, state.step), inputs.shape[0])
     (d_loss, g_loss), d_grads, g_grads, (terms, g_stats, d_stats) = updates.two_player_grads(
         loss_fn, state.d_params, state.g_params, state, inputs, targets, keys)
