@@ -119,7 +119,7 @@ def test_halves_are_disjoint_fixed_and_b_is_derived():
       return ramp * (indices[:, None, None, None] + 1) / 11, indices
 
   config = load_config('cyclegan_mnist_thicken')
-  domain_a, domain_b = unpaired.domains(Images(), config.pairs, 0, 0)
+  domain_a, domain_b = unpaired.derived_domains(Images(), config.pairs, 0, 0)
   np.testing.assert_array_equal(domain_a.read(np.arange(5))[1], a)
   images, _ = Images().read(b[[2, 0]])
   derived, b_labels = domain_b.read(np.array([2, 0]))

@@ -54,6 +54,24 @@ def stand_in_classifier(cache_dir, datasets=classifier.DATASETS, data_dir=None,
   return str(cache_dir)
 
 
+def write_images(folder, count, height=8, width=8, seed=0):
+  """`count` RGB PNGs of random pixels in `folder`; returns them (uint8, in file order)."""
+  folder.mkdir(parents=True)
+  images = np.random.default_rng(seed).integers(0, 256, (count, height, width, 3), np.uint8)
+  for i, image in enumerate(images):
+    Image.fromarray(image).save(folder / f'{i:03d}.png')
+  return images
+
+
+def side_by_side_folders(root):
+  """pix2pix's layout: train/ and test/ of 64x128 input | target files."""
+  for split in ('train', 'test'):
+    write_images(root / split, 16, 64, 128)
+  return str(root)
+
+
+# Recipes that read a folder (config.data.path): what the tiny run gets in its place.
+FOLDER_DATA = {'pix2pix_facades': side_by_side_folders}
 # Recipes whose tiny run computes FID; the other recipes' FID evals differ from these only
 # in numbers that validation checks, and would cost ~15 s of Inception each.
 FID_RECIPES = ('dcgan_cifar10',)
@@ -74,6 +92,8 @@ def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
       config.best.metric = ''
   with mock_tfds(num_examples=64):  # :tiny evaluates 64 samples against 64 references.
     config.cache_dir = stand_in_classifier(tmp_path / 'cache')
+    if name in FOLDER_DATA:
+      config.data.path = FOLDER_DATA[name](tmp_path / 'data')
     if name in FIRST_STAGES:
       config.init_from.workdir = str(tmp_path / 'first_stage')
       loop.train_and_evaluate(load_config(FIRST_STAGES[name]), config.init_from.workdir)

@@ -12,7 +12,7 @@ from ml_collections.config_dict import placeholder
 from gan_jax import tasks
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import mixtures
+from gan_jax.data import mixtures, side_by_side
 from gan_jax.eval import registry
 
 DIVERGENCE_ACTIONS = ('stop', 'restore')
@@ -25,11 +25,14 @@ def base_config(task: str = 'gan') -> ml_collections.ConfigDict:
   config.seed = 0  # Seeds parameters, noise and the data order.
 
   config.data = ml_collections.ConfigDict()
-  config.data.name = 'ring'  # 'ring', 'grid', 'stacked_mnist', 'folder', or any tfds image dataset.
-  config.data.split = 'train'  # tfds split to train on.
+  # 'ring', 'grid', 'stacked_mnist', 'folder', 'side_by_side' (pix2pix's paired folders),
+  # 'unpaired_folder' (CycleGAN's trainA/, trainB/, ...), or any tfds image dataset.
+  config.data.name = 'ring'
+  config.data.split = 'train'  # tfds split (or the split's folder) to train on.
   config.data.data_dir = placeholder(str)  # tfds data_dir (None: tfds default or $TFDS_DATA_DIR).
   config.data.manual_dir = placeholder(str)  # Local raw files for tfds (None: $GAN_JAX_MANUAL_DIR, else download).
-  config.data.path = placeholder(str)  # Image folder for data.name='folder'.
+  config.data.path = placeholder(str)  # Image folder for the data.name folders.
+  config.data.input_side = 'left'  # data.name='side_by_side': each file's input half.
   config.data.image_size = placeholder(int)  # Square side to resize to (None: the dataset's own).
   config.data.channels = placeholder(int)  # Folder images: 1 (grey) or 3 (RGB); None: 3.
   config.data.center_crop = False  # Crop to a centred square before resizing (CelebA).
@@ -116,6 +119,7 @@ def check(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'config.data.channels={config.data.channels!r}; accepted: (None, 1, 3).')
   if config.data.image_size is not None:
     fields.positive(config, 'data.image_size')
+  fields.one_of('data.input_side', config.data.input_side, side_by_side.SIDES)
   classes = config.data.classes
   if (not isinstance(classes, tuple) or len(set(classes)) != len(classes)
       or any(type(c) is not int or c < 0 for c in classes)):

@@ -155,10 +155,16 @@ class DerivedPairs:
   def __init__(self, source, pairs: ml_collections.ConfigDict, seed: int):
     self.source, self.derive = source, derivation_fn(pairs, seed)
     self.spec, self.num_examples = source.spec, source.num_examples
-    recipe = json.dumps({'derivation': pairs.derivation, **params_of(pairs), 'seed': seed},
-                        sort_keys=True)
+    self.recipe = {'derivation': pairs.derivation, **params_of(pairs)}
+    recipe = json.dumps({**self.recipe, 'seed': seed}, sort_keys=True)
     self.fingerprint = hashlib.sha256(f'{source.fingerprint};{recipe}'.encode()).hexdigest()
 
   def read(self, indices: np.ndarray) -> dict:
     images, labels = self.source.read(indices)
     return {'input': self.derive(images, np.asarray(indices)), 'image': images, 'label': labels}
+
+
+def pairs_of(source, pairs: ml_collections.ConfigDict, seed: int):
+  """The pairs of `source`: its own where it holds pairs (side-by-side folders), else the
+  ones config.pairs derives from its images."""
+  return source.pairs() if hasattr(source, 'pairs') else DerivedPairs(source, pairs, seed)

@@ -14,9 +14,11 @@ import ml_collections
 import numpy as np
 from flax import jax_utils
 
-from gan_jax.data import integrity, mixtures, sources, subsets
+from gan_jax.data import integrity, mixtures, side_by_side, sources, subsets, unpaired
 from gan_jax.data.sources import DataSpec
 from gan_jax.training.parallel import AXIS
+
+FOLDERS = ('folder', 'side_by_side', unpaired.FOLDER)  # Names that read config.data.path.
 
 
 class MixtureSource:
@@ -79,13 +81,16 @@ def create_full_source(data: ml_collections.ConfigDict, seed: int):
   """Every example of the dataset `config.data` names."""
   if data.name in mixtures.MIXTURES:
     return MixtureSource(data.name, seed)
+  if data.name in FOLDERS and data.path is None:
+    raise sources.DataError(f'config.data.name={data.name!r} needs config.data.path=DIR.')
   if data.name == 'folder':
-    if data.path is None:
-      raise sources.DataError("config.data.name='folder' needs config.data.path=DIR.")
-    if data.image_size is None:
-      raise sources.DataError("config.data.name='folder' needs config.data.image_size.")
     return sources.FolderSource(data.path, data.image_size, data.channels or 3,
                                      data.center_crop)
+  if data.name == 'side_by_side':
+    return side_by_side.SideBySideSource(data.path, data.split, data.channels or 3,
+                                         data.image_size, data.input_side)
+  if unpaired.has_two_domains(data):  # Domain A: the images B -> A aims at.
+    return unpaired.domain_source(data, data.split, 'A')
   name = 'mnist' if data.name == 'stacked_mnist' else data.name
   source = sources.TfdsSource(name, data.split, data.data_dir, data.manual_dir,
                                    data.image_size, data.center_crop, data.in_memory_mb,

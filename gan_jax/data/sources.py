@@ -260,10 +260,25 @@ def check_readable(files: list[Path]) -> str:
   return digest.hexdigest()
 
 
-class FolderSource:
-  """PNG/JPEG files under a folder; first-level subfolders become class labels."""
+def common_size(files: list[Path], folder: Path) -> tuple[int, int]:
+  """The (width, height) every file has; a DataError naming the files of each size if not."""
+  by_size = {}
+  for path in files:
+    with Image.open(path) as image:  # Reads the header only.
+      by_size.setdefault(image.size, []).append(path.name)
+  if len(by_size) > 1:
+    listing = '\n  '.join(f'{w}x{h}: {len(names)} file(s), e.g. {", ".join(names[:3])}'
+                          for (w, h), names in sorted(by_size.items(), key=lambda kv: -len(kv[1])))
+    raise DataError(f'The images in {folder} differ in size:\n  {listing}\nSet '
+                    'config.data.image_size to resize them all, or make them one size.')
+  return next(iter(by_size))
 
-  def __init__(self, path: str, image_size: int, channels: int, center_crop: bool):
+
+class FolderSource:
+  """PNG/JPEG files under a folder; first-level subfolders become class labels. Resized to
+  image_size x image_size, or kept at their size (image_size None), which they must share."""
+
+  def __init__(self, path: str, image_size: int | None, channels: int, center_crop: bool):
     root = Path(path)
     if not root.is_dir():
       raise DataError(f'config.data.path={path!r} is not a folder.')
@@ -273,7 +288,9 @@ class FolderSource:
                              for p in self._files], np.int32)
     self._mode = {1: 'L', 3: 'RGB'}[channels]
     self._size, self._crop = image_size, center_crop
-    self.spec = DataSpec((image_size, image_size, channels), len(classes) or None)
+    native = (None, None) if image_size else common_size(self._files, root)[::-1]
+    self.spec = DataSpec(output_shape(native + (channels,), image_size, center_crop),
+                         len(classes) or None)
     self.num_examples = len(self._files)
     # Every file's bytes and name: an edited, added or renamed image changes it.
     names = '\n'.join(str(p.relative_to(root)) for p in self._files)

@@ -1,14 +1,45 @@
-"""Unpaired domains for CycleGAN made from one image dataset, offline: its training split
-cut into two disjoint halves, the images of one half (domain A) as they are, the other
-half's (domain B) through a derivation (config.pairs: thickened strokes, edges, ...). No
-image of A has its counterpart in B, so CycleGAN never sees a pair, yet on the test split
-every translation has a ground truth (paired.DerivedPairs)."""
+"""CycleGAN's two domains. Either two datasets of their own, with no ground truth: the
+folders of the CycleGAN datasets' layout (config.data.name='unpaired_folder', config.data.path
+holding trainA/, trainB/, testA/, testB/) or tfds cycle_gan/<name> (splits trainA, ...). Or,
+offline, made from one image dataset: its training split cut into two disjoint halves, the
+images of one half (domain A) as they are, the other half's (domain B) through a derivation
+(config.pairs: thickened strokes, edges, ...). No image of A has its counterpart in B, so
+CycleGAN never sees a pair, yet on the test split every translation has a ground truth
+(paired.DerivedPairs)."""
 import hashlib
+from pathlib import Path
 
 import ml_collections
 import numpy as np
 
-from gan_jax.data import paired, subsets
+from gan_jax.data import paired, sources, subsets
+
+FOLDER = 'unpaired_folder'
+DOMAINS = ('A', 'B')
+
+
+def has_two_domains(data: ml_collections.ConfigDict) -> bool:
+  """Whether config.data names two datasets (no ground truth) rather than one to derive B of."""
+  return data.name == FOLDER or data.name.startswith('cycle_gan/')
+
+
+def domain_source(data: ml_collections.ConfigDict, split: str, domain: str):
+  """Domain `domain` ('A' or 'B') of `split` of a two-domain dataset: the folder
+  <data.path>/<split><domain>/ or the tfds split '<split><domain>'."""
+  if data.name == FOLDER:
+    folder = Path(data.path) / f'{split}{domain}'
+    if not folder.is_dir():
+      root = Path(data.path)
+      held = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+      raise sources.DataError(
+          f'config.data.split={split!r}: {folder} is not a folder; config.data.path='
+          f'{data.path!r} holds {held or "no folders"} (the layout: trainA/, trainB/, testA/, '
+          'testB/).')
+    return sources.FolderSource(str(folder), data.image_size, data.channels or 3,
+                                data.center_crop)
+  return sources.TfdsSource(data.name, f'{split}{domain}', data.data_dir, data.manual_dir,
+                            data.image_size, data.center_crop, data.in_memory_mb,
+                            data.rebuild_invalid)
 
 
 class DerivedSource:
@@ -33,8 +64,29 @@ def halves(num_examples: int, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
   return np.sort(order[:half]), np.sort(order[half:2 * half])
 
 
-def domains(source, pairs: ml_collections.ConfigDict, seed: int, split_seed: int):
+def derived_domains(source, pairs: ml_collections.ConfigDict, seed: int, split_seed: int):
   """(domain A, domain B): source's images in one half, the other half's derived."""
   a_indices, b_indices = halves(source.num_examples, split_seed)
   return (subsets.SubsetSource(source, a_indices),
           DerivedSource(subsets.SubsetSource(source, b_indices), pairs, seed))
+
+
+def domains(config: ml_collections.ConfigDict, source=None):
+  """(domain A, domain B) of config.data's split: two datasets' or derived from `source`
+  (config.data's source, made here if not given)."""
+  if has_two_domains(config.data):
+    return tuple(domain_source(config.data, config.data.split, d) for d in DOMAINS)
+  from gan_jax.data import pipeline  # It builds config.data's source (and imports this).
+  source = pipeline.create_source(config.data, config.seed) if source is None else source
+  return derived_domains(source, config.pairs, config.seed, config.unpaired.split_seed)
+
+
+def domain_b_inputs(config: ml_collections.ConfigDict, split: str):
+  """Domain B's images of `split`, the inputs of B -> A: a dataset's, or every image of the
+  split derived."""
+  if has_two_domains(config.data):
+    return domain_source(config.data, split, 'B')
+  from gan_jax.data import pipeline
+  data = ml_collections.ConfigDict(config.data.to_dict())
+  data.split = split
+  return DerivedSource(pipeline.create_source(data, config.seed), config.pairs, config.seed)

@@ -28,7 +28,7 @@ from gan_jax.training import xla_options
 
 DEFAULT_CACHE = Path(os.environ.get('GAN_JAX_CACHE', Path.home() / '.cache' / 'gan_jax'))
 # The datasets a classifier is trained for, and the test accuracy it must reach to be cached
-# (this network's: MNIST 99.3%, Fashion-MNIST ~92%).
+# (this network's after 3 epochs: MNIST 99.29%, Fashion-MNIST 91.79%).
 REQUIRED_ACCURACY = {'mnist': 0.99, 'fashion_mnist': 0.90}
 DATASETS = tuple(REQUIRED_ACCURACY)
 

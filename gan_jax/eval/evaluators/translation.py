@@ -3,13 +3,20 @@ of derived pairs (config.pairs): mean L1, PSNR and SSIM per image, on the uint8 
 outputs would be saved as (data range 255, every channel), beside the same numbers of the
 input itself (`identity_*`: what doing nothing scores, the baseline of restoration).
 direction='inverse' scores the way back (image -> derived input: CycleGAN's A -> B)."""
+import functools
+import logging
+from pathlib import Path
+
 import jax
 import numpy as np
 
 from gan_jax.config import fields
-from gan_jax.data import paired, pixels
+from gan_jax.config.errors import ConfigError
+from gan_jax.data import paired, pixels, unpaired
 from gan_jax.eval import context
 from gan_jax.eval.metrics import image_quality
+from gan_jax.tools import plots
+from gan_jax.training import files
 
 NEEDS = 'translations'  # predict(state, which, input batches) -> an output batch for each.
 INVERSE_NEEDS = 'inverse_translations'  # The same, from images to derived inputs.
@@ -25,15 +32,26 @@ def needs(ev) -> str:
 
 
 def check(name: str, ev, config) -> None:
-  del config
   fields.one_of(f'evals.{name}.direction', ev.direction, DIRECTIONS)
+  if unpaired.has_two_domains(config.data):
+    raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} scores translations against '
+                      f'their ground truth, but config.data.name={config.data.name!r} holds two '
+                      "unpaired domains and none: drop it and evaluate by FID ('inception').")
+
+
+def check_data(name: str, ev, ctx) -> None:
+  height, width = ctx.reference_source(ev.split).spec.shape[:2]
+  if min(height, width) < image_quality.SSIM_WINDOW:
+    raise ConfigError(f'config.evals.{name}.metric={ev.metric!r}: SSIM needs images of at least '
+                      f'{image_quality.SSIM_WINDOW}x{image_quality.SSIM_WINDOW} pixels, but '
+                      f'config.data gives {height}x{width}.')
 
 
 class ReversedPairs:
   """Pairs the other way round: read -> {'input': the image, 'image': the derived input}."""
 
   def __init__(self, pairs):
-    self.pairs, self.num_examples = pairs, pairs.num_examples
+    self.pairs, self.num_examples, self.recipe = pairs, pairs.num_examples, pairs.recipe
     self.fingerprint = f'reversed {pairs.fingerprint}'
 
   def read(self, indices: np.ndarray) -> dict:
@@ -41,20 +59,33 @@ class ReversedPairs:
     return {**read, 'input': read['image'], 'image': read['input']}
 
 
-def split_pairs(config, split: str, source=None) -> paired.DerivedPairs:
-  """The pairs config.pairs derives from `split` (of the classes trained on)."""
+def split_pairs(config, split: str, source=None):
+  """The pairs of `split` (of the classes trained on): config.pairs' derivation of its images,
+  or a side-by-side folder's."""
   source = context.reference_source(config, split) if source is None else source
-  return paired.DerivedPairs(source, config.pairs, config.seed)
+  return paired.pairs_of(source, config.pairs, config.seed)
 
 
-def pair_batches(pairs: paired.DerivedPairs, num: int):
+class InputsOnly:
+  """A source's images as inputs with no ground truth (CycleGAN's two datasets): read ->
+  {'input'}."""
+
+  def __init__(self, source):
+    self.source, self.num_examples = source, source.num_examples
+
+  def read(self, indices: np.ndarray) -> dict:
+    return {'input': self.source.read(indices)[0]}
+
+
+def pair_batches(pairs, num: int):
   """The first `num` pairs, BATCH at a time: each a read {'input', 'image', 'label'}."""
   for start in range(0, num, BATCH):
     yield pairs.read(np.arange(start, min(start + BATCH, num)))
 
 
-def translate_split(translate, pairs: paired.DerivedPairs, num: int) -> dict:
-  """{'inputs', 'outputs', 'targets', 'labels'} of the first `num` pairs, the images uint8."""
+def translate_split(translate, pairs, num: int) -> dict:
+  """{'inputs', 'outputs', 'targets', 'labels'} of the first `num` pairs, the images uint8;
+  'targets' and 'labels' where `pairs` has them."""
   read = []
 
   def input_batches():
@@ -64,8 +95,33 @@ def translate_split(translate, pairs: paired.DerivedPairs, num: int) -> dict:
 
   outputs = np.concatenate([pixels.to_uint8(out) for out in translate(input_batches())])
   joined = lambda field: np.concatenate([r[field] for r in read])
-  return {'inputs': pixels.to_uint8(joined('input')), 'outputs': outputs,
-          'targets': pixels.to_uint8(joined('image')), 'labels': joined('label')}
+  translated = {'inputs': pixels.to_uint8(joined('input')), 'outputs': outputs}
+  if 'image' in read[0]:
+    translated |= {'targets': pixels.to_uint8(joined('image')), 'labels': joined('label')}
+  return translated
+
+
+def write_translations(translators: dict, test_splits, host_state, workdir: Path,
+                       options: dict) -> Path:
+  """--mode translate: workdir/translations_step_N/<name>.npz ('inputs', 'outputs' and, with
+  a ground truth, 'targets', uint8 N x H x W x C, and 'labels') of a whole test split, by
+  --generator's weights, and <name>.png (the first 16 as input | output [| target] rows), for
+  each prediction of `translators` ({'translations': translate, ...}); test_splits() ->
+  {its name: the pairs (or InputsOnly) it translates}."""
+  which = options.get('generator') or 'ema'
+  out = workdir / f'translations_step_{int(host_state.step):07d}'
+  out.mkdir(exist_ok=True)
+  splits = test_splits()
+  for name, translate in translators.items():
+    split = splits[name]
+    translated = translate_split(functools.partial(translate, host_state, which), split,
+                                 split.num_examples)
+    files.write_npz(out / f'{name}.npz', **translated)
+    columns = [translated[k][:16] for k in ('inputs', 'outputs', 'targets') if k in translated]
+    plots.save_png(plots.column_rows(*columns), out / f'{name}.png')
+    logging.info("Wrote the %s weights' %s of %d test images to %s.", which, name,
+                 len(translated['outputs']), out)
+  return out
 
 
 @jax.jit
@@ -91,8 +147,7 @@ def translated(ev, translate, ctx) -> tuple[dict, dict]:
   num = min(ev.num_samples, pairs.num_examples)
   protocol = {'split': ev.split, 'direction': ev.direction, 'examples': num,
               'fingerprint': pairs.fingerprint,
-              'pairs': {'derivation': ctx.config.pairs.derivation,
-                        **paired.params_of(ctx.config.pairs)},
+              'pairs': pairs.recipe,
               'seed': ctx.config.seed}
   return translate_split(translate, pairs, num), protocol
 

@@ -6,7 +6,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from gan_jax.data import pipeline
+from gan_jax.data import pipeline, unpaired
 from gan_jax.eval.evaluators import translation
 from gan_jax.models.layers import LayerSpec
 from gan_jax.models.patchgan import PatchGANDiscriminator
@@ -14,7 +14,6 @@ from gan_jax.models.resnet_translator import ResNetTranslator
 from gan_jax.tasks.cyclegan import step as step_lib
 from gan_jax.tasks.cyclegan.state import D_NAMES, G_DOMAINS, create_state
 from gan_jax.tasks.gan.state import param_count
-from gan_jax.tasks.pix2pix.builder import write_translations
 from gan_jax.tools import plots
 from gan_jax.training import optimizers
 from gan_jax.training.task import Built
@@ -57,17 +56,20 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
   translate = make_translate(generators)
   translators = {prediction: functools.partial(translate, name=name)
                  for prediction, name in PREDICTION.items()}
-  test_pairs = functools.cache(lambda: translation.split_pairs(config, 'test'))
+  test_b = functools.cache(lambda: unpaired.domain_b_inputs(config, 'test'))
 
   def test_translations(host_state, which: str, num: int):
-    """B -> A translations of the first `num` test inputs (FID against the test images)."""
-    pairs = test_pairs()
-    inputs = (batch['input'] for batch in translation.pair_batches(
-        pairs, min(num, pairs.num_examples)))
+    """B -> A translations of the first `num` test images of B (FID against A's)."""
+    source = test_b()
+    num = min(num, source.num_examples)
+    inputs = (source.read(np.arange(start, min(start + translation.BATCH, num)))[0]
+              for start in range(0, num, translation.BATCH))
     return translate(host_state, which, inputs, 'b_to_a')
 
   counts = lambda params: ', '.join(f'{k} {param_count(v):,}' for k, v in params.items())
-  summary = (f'cyclegan (B: {config.pairs.derivation}): Gs (ResNet) '
+  domain_b = (config.data.name if unpaired.has_two_domains(config.data)
+              else config.pairs.derivation)
+  summary = (f'cyclegan (B: {domain_b}): Gs (ResNet) '
              f'{counts(state.g_params)} parameters, Ds (PatchGAN) {counts(state.d_params)}')
   return Built(
       state=state,
@@ -75,7 +77,8 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
                                     config, g_tx, d_tx),
       predict={**translators, 'images': test_translations},
       pictures=make_pictures(config, translate, shapes, streams),
-      modes={'translate': functools.partial(write_translations, config, translators)},
+      modes={'translate': functools.partial(translation.write_translations, translators,
+                                            functools.partial(translate_mode_splits, config))},
       summary=summary)
 
 
@@ -98,3 +101,15 @@ def make_pictures(config: ml_collections.ConfigDict, translate, shapes: dict,
       rows[f'cycle_{domain}'] = plots.column_rows(images, out, cycled)
     return rows
   return pictures
+
+
+def translate_mode_splits(config: ml_collections.ConfigDict) -> dict:
+  """What --mode translate translates: B's test images to A and A's to B, with the ground
+  truth of derived domains (the test pairs both ways) or none (two datasets)."""
+  if unpaired.has_two_domains(config.data):
+    return {'translations': translation.InputsOnly(unpaired.domain_source(config.data, 'test',
+                                                                          'B')),
+            translation.INVERSE_NEEDS: translation.InputsOnly(
+                unpaired.domain_source(config.data, 'test', 'A'))}
+  pairs = translation.split_pairs(config, 'test')
+  return {'translations': pairs, translation.INVERSE_NEEDS: translation.ReversedPairs(pairs)}

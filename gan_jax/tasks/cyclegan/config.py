@@ -6,7 +6,7 @@ import ml_collections
 
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import jitter, paired
+from gan_jax.data import jitter, paired, unpaired
 from gan_jax.models import layers
 from gan_jax.objectives import losses
 from gan_jax.tasks.pix2pix import config as pix2pix_config
@@ -108,8 +108,10 @@ def check_data(config: ml_collections.ConfigDict, specs: dict) -> None:
   PatchGAN has an output for; the derivation's rules."""
   shapes = {name: tuple(spec.shape) for name, spec in specs.items()}
   if shapes['a'][:2] != shapes['b'][:2]:
+    where = (f' ({config.data.path}/{config.data.split}A and ...B)'
+             if config.data.name == unpaired.FOLDER else '')
     raise ConfigError(f"Domain A's images are {shapes['a'][:2]} and domain B's "
-                      f"{shapes['b'][:2]}: CycleGAN's Gs keep the size; set "
+                      f"{shapes['b'][:2]}{where}: CycleGAN's Gs keep the size; set "
                       'config.data.image_size to resize both.')
   height, width = shapes['a'][:2]
   factor = 2 ** config.model.g_downsamplings
@@ -121,5 +123,6 @@ def check_data(config: ml_collections.ConfigDict, specs: dict) -> None:
     raise ConfigError(f"config.loss.identity_weight={config.loss.identity_weight}: the identity "
                       f"term feeds each G the other domain's images, but A has {shapes['a'][-1]} "
                       f"channels and B {shapes['b'][-1]}; set it to 0.")
-  paired.check_data(config.pairs, shapes['a'])
+  if not unpaired.has_two_domains(config.data):  # Two datasets: nothing derived.
+    paired.check_data(config.pairs, shapes['a'])
   jitter.check_data(config.jitter, shapes['a'])

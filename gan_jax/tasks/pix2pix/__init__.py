@@ -1,7 +1,8 @@
 """Paired image-to-image translation (config.task='pix2pix', Isola et al. 2017): a U-Net G
 maps each input to its target, judged by a PatchGAN D on (input, output) pairs, plus an L1
 term. The pairs come from any image dataset through a derivation (config.pairs: edges,
-negative, thickened strokes, a hole to inpaint, noise to remove)."""
+negative, thickened strokes, a hole to inpaint, noise to remove), or from a folder of
+side-by-side pairs (config.data.name='side_by_side')."""
 import ml_collections
 
 from gan_jax.data import paired, pipeline
@@ -16,7 +17,7 @@ def draws(config: ml_collections.ConfigDict) -> dict[str, int]:
 
 
 def streams(config: ml_collections.ConfigDict) -> dict[str, Stream]:
-  pairs = paired.DerivedPairs(pipeline.create_source(config.data, config.seed), config.pairs,
+  pairs = paired.pairs_of(pipeline.create_source(config.data, config.seed), config.pairs,
                               config.seed)
   return {'data': Stream(pairs, 1, config.seed)}
 

@@ -1,8 +1,6 @@
 """The pix2pix task's models for the data a run reads: the U-Net G and PatchGAN D, state,
 step, the 'translations' and 'images' predictions, the pictures and --mode translate."""
 import functools
-import logging
-from pathlib import Path
 
 import jax
 import ml_collections
@@ -17,7 +15,7 @@ from gan_jax.tasks.gan.state import param_count
 from gan_jax.tasks.pix2pix import step as step_lib
 from gan_jax.tasks.pix2pix.state import create_state
 from gan_jax.tools import plots
-from gan_jax.training import files, optimizers
+from gan_jax.training import optimizers
 from gan_jax.training.parallel import AXIS
 from gan_jax.training.task import Built
 
@@ -75,14 +73,16 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
     inputs = (batch['input'] for batch in translation.pair_batches(pairs, num))
     return translate(host_state, which, inputs)
 
-  summary = (f'pix2pix ({config.pairs.derivation}): G (U-Net) {param_count(state.g_params):,} '
+  pairs = 'side_by_side' if config.data.name == 'side_by_side' else config.pairs.derivation
+  summary = (f'pix2pix ({pairs}): G (U-Net) {param_count(state.g_params):,} '
              f'parameters, D (PatchGAN) {param_count(state.d_params):,} parameters')
   return Built(
       state=state, step_fn=step_lib.make_step_fn(loss_fn, config, g_tx, d_tx),
       predict={'translations': translate, 'images': test_translations},
       pictures=make_pictures(config, translate, shape, streams),
-      modes={'translate': functools.partial(write_translations, config,
-                                            {'translations': translate})},
+      modes={'translate': functools.partial(translation.write_translations,
+                                            {'translations': translate},
+                                            lambda: {'translations': test_pairs()})},
       summary=summary)
 
 
@@ -101,27 +101,3 @@ def make_pictures(config: ml_collections.ConfigDict, translate, shape: tuple,
     outputs = next(translate(host_state, 'ema', iter([inputs])))
     return {'translations': plots.column_rows(inputs, outputs, targets)}
   return pictures
-
-
-def write_translations(config: ml_collections.ConfigDict, translators: dict, host_state,
-                       workdir: Path, options: dict) -> Path:
-  """--mode translate: workdir/translations_step_N/<name>.npz ('inputs', 'outputs', 'targets'
-  uint8 N x H x W x C, 'labels') of the whole test split, by --generator's weights, and
-  <name>.png (the first 16 as input | output | target rows), for each prediction of
-  `translators` ({'translations': translate, 'inverse_translations': ...}: the inverse
-  translates the test images back to their derived inputs)."""
-  which = options.get('generator') or 'ema'
-  pairs = translation.split_pairs(config, 'test')
-  out = workdir / f'translations_step_{int(host_state.step):07d}'
-  out.mkdir(exist_ok=True)
-  for name, translate in translators.items():
-    split = translation.ReversedPairs(pairs) if name == translation.INVERSE_NEEDS else pairs
-    translated = translation.translate_split(functools.partial(translate, host_state, which),
-                                             split, split.num_examples)
-    files.write_npz(out / f'{name}.npz', **translated)
-    shown = {k: v[:16] for k, v in translated.items()}
-    plots.save_png(plots.column_rows(shown['inputs'], shown['outputs'], shown['targets']),
-                   out / f'{name}.png')
-    logging.info("Wrote the %s weights' %s of %d test pairs to %s.", which, name,
-                 len(translated['outputs']), out)
-  return out

@@ -126,5 +126,6 @@ def check_data(config: ml_collections.ConfigDict, shape: tuple) -> None:
     raise ConfigError(f'config.model.g_depth={m.g_depth}: the U-Net halves the image that many '
                       f'times, so {height}x{width} must be divisible by {2 ** m.g_depth}.')
   check_patch_grid(m.d_layers, height, width)
-  paired.check_data(config.pairs, shape)
+  if config.data.name != 'side_by_side':  # Pairs of its own: nothing derived.
+    paired.check_data(config.pairs, shape)
   jitter.check_data(config.jitter, shape)
