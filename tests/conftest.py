@@ -54,6 +54,23 @@ def mnist_data_dir(tmp_path_factory, mnist_manual_dir) -> str:
 
 
 @pytest.fixture(scope='session')
+def fashion_manual_dir() -> str:
+  """The four official Fashion-MNIST files (../shared/data/fashion_mnist)."""
+  path = SHARED_DATA / 'fashion_mnist'
+  assert (path / 'train-images-idx3-ubyte.gz').exists(), f'Fashion-MNIST files not in {path}.'
+  return str(path)
+
+
+@pytest.fixture(scope='session')
+def fashion_data_dir(tmp_path_factory, fashion_manual_dir) -> str:
+  """A tfds data_dir with Fashion-MNIST prepared once from the local files."""
+  from gan_jax.data import sources
+  data_dir = str(tmp_path_factory.mktemp('tfds_fashion'))
+  sources.TfdsSource('fashion_mnist', 'train', data_dir, fashion_manual_dir, None, False)
+  return data_dir
+
+
+@pytest.fixture(scope='session')
 def fanogan_gan_workdir(tmp_path_factory, mnist_data_dir, mnist_manual_dir) -> str:
   """A tiny f-AnoGAN stage 1 (a WGAN-GP on MNIST digit 0, 4 steps): the GAN the anomaly
   task's tests encode for."""

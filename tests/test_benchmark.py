@@ -77,13 +77,14 @@ def test_a_scan_counts_its_body_length_times():
 
 
 @pytest.mark.parametrize('config', ['dcgan_mnist', 'pix2pix_mnist_inpainting',
-                                    'cyclegan_mnist_thicken'])
+                                    'cyclegan_mnist_thicken', 'srresnet_fashion_mnist'])
 def test_benchmark_command(config, mnist_data_dir, mnist_manual_dir):
-  """A GAN, a paired task (its synthetic batch has an input beside each image) and an
-  unpaired one (two streams; its pools' scan counted)."""
+  """A GAN, a paired task (its synthetic batch has an input beside each image), an unpaired
+  one (two streams; its pools' scan counted) and super-resolution (a smaller input), each on
+  MNIST."""
   result = subprocess.run(
       [sys.executable, '-m', 'gan_jax.benchmark', '--config', f'configs/{config}.py:tiny',
-       '--steps', '3', '--warmup', '1', '--matmul_size', '256',
+       '--steps', '3', '--warmup', '1', '--matmul_size', '256', '--config.data.name=mnist',
        f'--config.data.data_dir={mnist_data_dir}', f'--config.data.manual_dir={mnist_manual_dir}'],
       cwd=REPO, capture_output=True, text=True, timeout=300)
   assert result.returncode == 0, result.stderr[-3000:]

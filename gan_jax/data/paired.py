@@ -89,14 +89,24 @@ def noise(images: np.ndarray, std: float, seed: int, examples: np.ndarray) -> np
   return np.clip(np.stack(noisy), -1.0, 1.0).astype(np.float32)
 
 
+def bicubic_resize(images: np.ndarray, height: int, width: int) -> np.ndarray:
+  """PIL's bicubic resize (antialiased when shrinking) of each channel in float."""
+  n, in_height, in_width, channels = images.shape
+  planes = [np.asarray(Image.fromarray(plane, mode='F').resize((width, height), Image.BICUBIC))
+            for plane in np.moveaxis(images.astype(np.float32), 3, 1).reshape(-1, in_height,
+                                                                              in_width)]
+  return np.moveaxis(np.stack(planes).reshape(n, channels, height, width), 1, 3)
+
+
 def downsample(images: np.ndarray, scale: int) -> np.ndarray:
   """Bicubic downsampling by `scale` with antialiasing, per channel in float (PIL's; it
   matches TensorFlow's and JAX's antialiased bicubic resize to float rounding)."""
-  n, height, width, channels = images.shape
-  size = (width // scale, height // scale)
-  planes = [np.asarray(Image.fromarray(plane, mode='F').resize(size, Image.BICUBIC))
-            for plane in np.moveaxis(images.astype(np.float32), 3, 1).reshape(-1, height, width)]
-  return np.moveaxis(np.stack(planes).reshape(n, channels, size[1], size[0]), 1, 3)
+  return bicubic_resize(images, images.shape[1] // scale, images.shape[2] // scale)
+
+
+def upsample(images: np.ndarray, scale: int) -> np.ndarray:
+  """Bicubic upsampling by `scale`, per channel in float (PIL's): super-resolution's baseline."""
+  return bicubic_resize(images, images.shape[1] * scale, images.shape[2] * scale)
 
 
 def add_fields(config: ml_collections.ConfigDict, derivation: str) -> None:
@@ -113,11 +123,17 @@ def params_of(pairs: ml_collections.ConfigDict) -> dict:
   return {param: pairs[f'{name}_{param}'] for param in FIELDS[name]}
 
 
+def quantized(derive: Callable) -> Callable:
+  """`derive` with its output on the 256 levels of uint8 pixels, as an image file holds it:
+  a super-resolution model and the bicubic baseline both read the LR image's file."""
+  return lambda images, **params: np.round((derive(images, **params) + 1) * 127.5) / 127.5 - 1
+
+
 def derivation_fn(pairs: ml_collections.ConfigDict, seed: int) -> Callable:
   """(images, example indices) -> the inputs config.pairs derives from them."""
   name, params = pairs.derivation, params_of(pairs)
   deterministic = {'edges': edges, 'negative': negative, 'thicken': thicken,
-                   'downsample': downsample}
+                   'downsample': quantized(downsample)}
   if name in deterministic:
     return lambda images, examples: deterministic[name](images, **params)
   random = {'mask': mask, 'noise': noise}[name]

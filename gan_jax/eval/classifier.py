@@ -11,6 +11,7 @@ the Fashion-MNIST one. Each is cached under ~/.cache/gan_jax/<dataset>_classifie
 a run on other data never loads it.
 """
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -103,6 +104,25 @@ def predict(params, images):
   """Class of each image in [-1, 1] (the number of classes is read from the params)."""
   num_classes = params['Dense_1']['bias'].shape[0]
   return jnp.argmax(DigitClassifier(num_classes).apply({'params': params}, images), axis=-1)
+
+
+def activations(params, images, layer: str):
+  """The ReLU activations of the classifier's layer `layer` (a module name: 'Conv_0' ..
+  'Conv_3', 'Dense_0') for images in [-1, 1]: the features of a content loss."""
+  num_classes = params['Dense_1']['bias'].shape[0]
+  _, state = DigitClassifier(num_classes).apply(
+      {'params': params}, images, capture_intermediates=lambda module, _: module.name == layer,
+      mutable=['intermediates'])
+  return jax.nn.relu(state['intermediates'][layer]['__call__'][0])
+
+
+def params_hash(params) -> str:
+  """sha256 of a network's weights (their bytes in tree order): which frozen network a run
+  used."""
+  digest = hashlib.sha256()
+  for leaf in jax.tree.leaves(params):
+    digest.update(np.ascontiguousarray(np.asarray(leaf)).tobytes())
+  return digest.hexdigest()
 
 
 def accuracy(params, images, labels, batch_size: int = 1000) -> float:

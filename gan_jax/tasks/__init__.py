@@ -3,7 +3,7 @@ import importlib
 
 from gan_jax.config.errors import ConfigError
 
-TASKS = ('gan', 'semi_supervised', 'anomaly', 'pix2pix', 'cyclegan')  # A new task: a package gan_jax/tasks/<name>/ with a TASK, listed here.
+TASKS = ('gan', 'semi_supervised', 'anomaly', 'pix2pix', 'cyclegan', 'srgan')  # A new task: a package gan_jax/tasks/<name>/ with a TASK, listed here.
 
 
 def get(name: str):

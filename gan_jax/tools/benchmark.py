@@ -10,6 +10,7 @@ and the GFLOP/s achieved; this machine's float32 matmul GFLOP/s; the input
 pipeline alone (host batches/s) and the step fed by it, against synthetic.
 The last line sums it up. Images/s: config.train.batch_size per step.
 """
+import functools
 import itertools
 import logging
 import time
@@ -67,12 +68,14 @@ def host_batches_per_second(streams: dict, config, steps: int) -> float:
 
 
 def synthetic_batch(draws: dict, specs: dict, devices: int, per_device: int,
-                    image_fields: tuple[str, ...]) -> dict:
-  """A local batch of every stream: uniform [-1, 1] images in each of image_fields, label 0."""
+                    image_fields: tuple[str, ...], field_shape) -> dict:
+  """A local batch of every stream: uniform [-1, 1] images in each of image_fields (shaped
+  field_shape(field, the stream's image shape)), label 0."""
   rng = np.random.default_rng(0)
   leading = lambda name: (devices, draws[name], per_device)
-  return {name: {**{field: rng.uniform(-1, 1, leading(name) + tuple(specs[name].shape)
-                                       ).astype(np.float32) for field in image_fields},
+  shape = lambda name, field: leading(name) + field_shape(field, specs[name].shape)
+  return {name: {**{field: rng.uniform(-1, 1, shape(name, field)).astype(np.float32)
+                    for field in image_fields},
                  'label': np.zeros(leading(name), np.int32)}
           for name in draws}
 
@@ -121,7 +124,8 @@ def main(argv):
   built = task.build(config, specs, None if FLAGS.image_shape else streams)
   state = built.state
   per_device = config.train.batch_size // jax.device_count()
-  local_batch = synthetic_batch(draws, specs, devices, per_device, task.image_fields)
+  local_batch = synthetic_batch(draws, specs, devices, per_device, task.image_fields,
+                                functools.partial(task.field_shape, config))
   step_flops = jax.device_count() * flops.flops(
       built.step_fn, jax.tree.map(lambda x: jax.ShapeDtypeStruct(np.shape(x), x.dtype), state),
       jax.tree.map(lambda v: jax.ShapeDtypeStruct(v.shape[1:], v.dtype), local_batch),

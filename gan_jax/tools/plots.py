@@ -31,9 +31,12 @@ def image_rows(images: np.ndarray, rows: int) -> np.ndarray:
 
 def column_rows(*columns: np.ndarray) -> np.ndarray:
   """One row per example, one column per array (N, H, W, C): floats in [-1, 1] or uint8
-  (a translation's input | output | target)."""
+  (a translation's input | output | target); smaller images (super-resolution's inputs)
+  repeated up to the largest, nearest-neighbour."""
   as_float = lambda x: x.astype(np.float32) / 127.5 - 1.0 if x.dtype == np.uint8 else x
-  stacked = np.stack([as_float(column) for column in columns], axis=1)
+  height = max(column.shape[1] for column in columns)
+  upscaled = lambda x: x.repeat(height // x.shape[1], 1).repeat(height // x.shape[1], 2)
+  stacked = np.stack([upscaled(as_float(column)) for column in columns], axis=1)
   return image_rows(stacked.reshape((-1,) + stacked.shape[2:]), len(columns[0]))
 
 

@@ -63,6 +63,8 @@ class Task:
   # or timed.
   build: Callable[..., Built]
   modes: tuple[str, ...] = ()  # The keys of Built.modes: --mode values besides train and eval.
-  # A batch's fields shaped like its stream's images (the benchmark's synthetic batch makes
-  # them); a paired task's input too.
+  # A batch's image fields (the benchmark's synthetic batch makes them); a paired task's
+  # input too, shaped field_shape(config, field, the stream's image shape): by default as the
+  # images, super-resolution's inputs smaller.
   image_fields: tuple[str, ...] = ('image',)
+  field_shape: Callable = lambda config, field, shape: tuple(shape)

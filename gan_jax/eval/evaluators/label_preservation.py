@@ -3,15 +3,16 @@ run's dataset (gan_jax.eval.classifier, trained on its real training images) lab
 translated images of a split of derived pairs; `accuracy` is its agreement with the labels,
 beside its accuracy on the real targets (`target_accuracy`: the ceiling, which a perfect
 translation reaches) and on the untranslated inputs (`identity_accuracy`: what doing nothing
-scores). The offline analogue of pix2pix's FCN-score. split and direction are the
-translation evaluator's: 'inverse' classifies CycleGAN's A -> B outputs."""
+scores; `bicubic_accuracy` of their bicubic upsampling for super-resolution). The offline
+analogue of pix2pix's FCN-score. split and direction are the translation evaluator's:
+'inverse' classifies CycleGAN's A -> B outputs."""
 import numpy as np
 
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval.evaluators import translation
 
 NEEDS = translation.NEEDS
-FIELDS = dict(translation.FIELDS)
+FIELDS = {k: translation.FIELDS[k] for k in ('split', 'direction')}
 TINY = {}
 needs = translation.needs
 SHAPE = (28, 28, 1)  # The classifier's input.
@@ -19,7 +20,7 @@ SHAPE = (28, 28, 1)  # The classifier's input.
 
 def check(name: str, ev, config) -> None:
   from gan_jax.eval import classifier  # Its network: only when this evaluator is used.
-  translation.check(name, ev, config)
+  translation.check_ground_truth(name, ev, config)
   if config.data.name not in classifier.DATASETS:
     raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} classifies with gan_jax\'s '
                       f'classifier of config.data.name={config.data.name!r}, but there are '
@@ -47,8 +48,9 @@ def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
   record = ctx.classifier(ctx.config.data.name)
   accuracy = lambda images: classifier.accuracy(
       record['params'], images.astype(np.float32) / 127.5 - 1.0, t['labels'])
+  baseline, done_nothing = translation.baseline(t['inputs'], t['targets'])
   values = {'accuracy': accuracy(t['outputs']), 'target_accuracy': accuracy(t['targets']),
-            'identity_accuracy': accuracy(t['inputs'])}
+            f'{baseline}_accuracy': accuracy(done_nothing)}
   return values, {**protocol, 'classifier': f'gan_jax.eval.classifier ({ctx.config.data.name})',
                   'classifier_test_accuracy': record['test_accuracy'],
                   'classifier_data_fingerprint': record['data_fingerprint'],

@@ -21,7 +21,8 @@ from gan_jax.training import files
 NEEDS = 'translations'  # predict(state, which, input batches) -> an output batch for each.
 INVERSE_NEEDS = 'inverse_translations'  # The same, from images to derived inputs.
 # The split translated: its first num_samples pairs; 'forward' (input -> image) or 'inverse'.
-FIELDS = {'split': 'test', 'direction': 'forward'}
+# As SR papers: crop_border pixels cropped on every side and, for RGB, the luma (Y) only.
+FIELDS = {'split': 'test', 'direction': 'forward', 'crop_border': 0, 'luma': False}
 DIRECTIONS = ('forward', 'inverse')
 TINY = {}
 BATCH = 250
@@ -32,6 +33,13 @@ def needs(ev) -> str:
 
 
 def check(name: str, ev, config) -> None:
+  check_ground_truth(name, ev, config)
+  fields.non_negative(config, f'evals.{name}.crop_border')
+
+
+def check_ground_truth(name: str, ev, config) -> None:
+  """ev.direction, and pairs with a ground truth to score against (what every evaluator of
+  translations against their pairs needs)."""
   fields.one_of(f'evals.{name}.direction', ev.direction, DIRECTIONS)
   if unpaired.has_two_domains(config.data):
     raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} scores translations against '
@@ -41,10 +49,11 @@ def check(name: str, ev, config) -> None:
 
 def check_data(name: str, ev, ctx) -> None:
   height, width = ctx.reference_source(ev.split).spec.shape[:2]
+  height, width = height - 2 * ev.crop_border, width - 2 * ev.crop_border
   if min(height, width) < image_quality.SSIM_WINDOW:
     raise ConfigError(f'config.evals.{name}.metric={ev.metric!r}: SSIM needs images of at least '
                       f'{image_quality.SSIM_WINDOW}x{image_quality.SSIM_WINDOW} pixels, but '
-                      f'config.data gives {height}x{width}.')
+                      f'config.data gives {height}x{width} (crop_border cropped).')
 
 
 class ReversedPairs:
@@ -124,19 +133,33 @@ def write_translations(translators: dict, test_splits, host_state, workdir: Path
   return out
 
 
-@jax.jit
-def _quality(outputs, targets) -> dict:
-  outputs, targets = outputs.astype(np.float32), targets.astype(np.float32)
+@functools.partial(jax.jit, static_argnums=(2, 3))
+def _quality(outputs, targets, crop_border: int, luma: bool) -> dict:
+  prepare = lambda x: image_quality.crop_border(
+      image_quality.luma(x) if luma and x.shape[-1] == 3 else x, crop_border)
+  outputs, targets = (prepare(x.astype(np.float32)) for x in (outputs, targets))
   return {'l1': abs(outputs - targets).mean(axis=(1, 2, 3)) / 255.0,
           'psnr': image_quality.psnr(outputs, targets),
           'ssim': image_quality.ssim(outputs, targets)}
 
 
-def quality(outputs: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-  """Per image: L1 (on [0, 1]), PSNR (dB) and SSIM of uint8 outputs against uint8 targets."""
-  per_batch = [_quality(outputs[i:i + BATCH], targets[i:i + BATCH])
+def quality(outputs: np.ndarray, targets: np.ndarray, crop_border: int = 0,
+            luma: bool = False) -> dict[str, np.ndarray]:
+  """Per image: L1 (on [0, 1]), PSNR (dB) and SSIM of uint8 outputs against uint8 targets,
+  `crop_border` pixels cropped, on the luma of RGB images if `luma`."""
+  per_batch = [_quality(outputs[i:i + BATCH], targets[i:i + BATCH], crop_border, luma)
                for i in range(0, len(outputs), BATCH)]
   return {k: np.concatenate([np.asarray(b[k]) for b in per_batch]) for k in per_batch[0]}
+
+
+def baseline(inputs: np.ndarray, targets: np.ndarray) -> tuple[str, np.ndarray]:
+  """What doing nothing scores: the input itself ('identity'), or, for a smaller input
+  (super-resolution), its bicubic upsampling ('bicubic'), as uint8."""
+  if inputs.shape == targets.shape:
+    return 'identity', inputs
+  scale = targets.shape[1] // inputs.shape[1]
+  return 'bicubic', pixels.to_uint8(paired.upsample(inputs.astype(np.float32) / 127.5 - 1,
+                                                    scale))
 
 
 def translated(ev, translate, ctx) -> tuple[dict, dict]:
@@ -155,10 +178,12 @@ def translated(ev, translate, ctx) -> tuple[dict, dict]:
 def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
   del which
   t, protocol = translated(ev, translate, ctx)
-  ours, identity = quality(t['outputs'], t['targets']), quality(t['inputs'], t['targets'])
+  name, done_nothing = baseline(t['inputs'], t['targets'])
+  ours, base = (quality(x, t['targets'], ev.crop_border, ev.luma)
+                for x in (t['outputs'], done_nothing))
   values = {**{k: float(v.mean()) for k, v in ours.items()},
-            **{f'identity_{k}': float(v.mean()) for k, v in identity.items()}}
-  protocol = {**protocol,
+            **{f'{name}_{k}': float(v.mean()) for k, v in base.items()}}
+  protocol = {**protocol, 'crop_border': ev.crop_border, 'luma': ev.luma, 'baseline': name,
               'pixels': 'uint8 (data range 255), every channel',
               'ssim': f'{image_quality.SSIM_WINDOW}x{image_quality.SSIM_WINDOW} Gaussian, '
                       f'sigma {image_quality.SSIM_SIGMA}, valid positions'}

@@ -64,21 +64,31 @@ def make_step_fn(loss_fn: Callable, config: ml_collections.ConfigDict,
         (inputs, targets), per_example_keys(jax.random.fold_in(jitter_key, state.step),
                                             inputs.shape[0]), config.jitter)
     keys = per_example_keys(jax.random.fold_in(dropout_key, state.step), inputs.shape[0])
-    (d_loss, g_loss), d_grads, g_grads, (terms, g_stats, d_stats) = updates.two_player_grads(
-        loss_fn, state.d_params, state.g_params, state, inputs, targets, keys)
-    g_params, g_opt_state = updates.apply_gradients(g_grads, state.g_params, state.g_opt_state,
-                                                    g_tx, state.lr_scale)
-    d_params, d_opt_state = state.d_params, state.d_opt_state
-    metrics = {'g_loss': g_loss, **terms}
-    if train_d:
-      d_params, d_opt_state = updates.apply_gradients(d_grads, state.d_params,
-                                                      state.d_opt_state, d_tx, state.lr_scale)
-      metrics['d_loss'] = d_loss
-    metrics = jax.lax.pmean(metrics, AXIS)
-    state = state.replace(
-        step=state.step + 1, g_params=g_params, g_opt_state=g_opt_state, g_batch_stats=g_stats,
-        ema_g_params=updates.update_ema(state.ema_g_params, g_params, state.step, config.train),
-        d_params=d_params, d_opt_state=d_opt_state, d_batch_stats=d_stats)
-    return state, metrics, updates.finite_flags(metrics, {'g_params': g_params,
-                                                          'd_params': d_params})
+    return update_both(state, updates.two_player_grads(
+        loss_fn, state.d_params, state.g_params, state, inputs, targets, keys), config, g_tx,
+        d_tx, train_d)
   return train_step
+
+
+def update_both(state: Pix2PixState, grads: tuple, config: ml_collections.ConfigDict,
+                g_tx: optax.GradientTransformation, d_tx: optax.GradientTransformation,
+                train_d: bool):
+  """(state, metrics, finite) after one update of G (and of D if train_d) from
+  updates.two_player_grads' ((d_loss, g_loss), d_grads, g_grads, (terms, G's and D's new batch
+  stats)); the metrics averaged over devices. Shared by the paired tasks (pix2pix, srgan)."""
+  (d_loss, g_loss), d_grads, g_grads, (terms, g_stats, d_stats) = grads
+  g_params, g_opt_state = updates.apply_gradients(g_grads, state.g_params, state.g_opt_state,
+                                                  g_tx, state.lr_scale)
+  d_params, d_opt_state = state.d_params, state.d_opt_state
+  metrics = {'g_loss': g_loss, **terms}
+  if train_d:
+    d_params, d_opt_state = updates.apply_gradients(d_grads, state.d_params,
+                                                    state.d_opt_state, d_tx, state.lr_scale)
+    metrics['d_loss'] = d_loss
+  metrics = jax.lax.pmean(metrics, AXIS)
+  state = state.replace(
+      step=state.step + 1, g_params=g_params, g_opt_state=g_opt_state, g_batch_stats=g_stats,
+      ema_g_params=updates.update_ema(state.ema_g_params, g_params, state.step, config.train),
+      d_params=d_params, d_opt_state=d_opt_state, d_batch_stats=d_stats)
+  return state, metrics, updates.finite_flags(metrics, {'g_params': g_params,
+                                                        'd_params': d_params})

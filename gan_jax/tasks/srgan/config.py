@@ -1,0 +1,123 @@
+"""The srgan task's config fields, recipe and checks (needing no data, then the data's)."""
+import ml_collections
+
+from gan_jax.config import fields
+from gan_jax.config.errors import ConfigError
+from gan_jax.data import paired
+from gan_jax.models import layers
+from gan_jax.objectives import losses
+from gan_jax.training import optimizers, updates
+
+ARCHITECTURE_FIELDS = ('model', 'pairs.downsample_scale', 'data.name', 'data.image_size',
+                       'data.channels')
+PIXEL_LOSSES = ('mse', 'l1')
+CONTENT_NETWORKS = ('none', 'classifier')  # Frozen feature networks of the content loss.
+CLASSIFIER_LAYERS = ('Conv_0', 'Conv_1', 'Conv_2', 'Conv_3', 'Dense_0')  # Its activations.
+SCALES = (2, 4, 8)  # Sub-pixel upsamplings by 2.
+FID_IMAGES = 2_000
+
+
+def add_fields(config: ml_collections.ConfigDict) -> None:
+  paired.add_fields(config, 'downsample')  # LR inputs: PIL's antialiased bicubic.
+
+  config.model = ml_collections.ConfigDict()
+  config.model.g_blocks = 16  # SRResNet residual blocks (the paper's 16).
+  config.model.g_features = 64
+  config.model.g_norm = 'batch_norm'  # One of layers.CONV_NORMS (the paper: batch norm).
+  config.model.d_stages = 4  # VGG-style D stages of two 3x3 convs (the paper's 4: 8 convs).
+  config.model.d_features = 64
+  config.model.d_norm = 'batch_norm'
+
+  config.loss = ml_collections.ConfigDict()
+  config.loss.name = 'non_saturating'  # D's and G's adversarial loss: any of losses.LOSSES.
+  config.loss.pixel = 'mse'  # One of PIXEL_LOSSES, on [-1, 1] pixels.
+  config.loss.pixel_weight = 1.0  # SRResNet: 1; SRGAN (the paper's VGG loss alone): 0.
+  # The content loss: the mean square between a frozen network's activations of the output
+  # and of the target. 'classifier': gan_jax's classifier of the dataset (trained on its real
+  # images, gan_jax.eval.classifier), at layer content_layer.
+  config.loss.content = 'none'
+  config.loss.content_layer = 'Conv_3'  # One of CLASSIFIER_LAYERS.
+  config.loss.content_weight = 1.0
+  config.loss.adversarial_weight = 1e-3  # The paper's; 0: SRResNet, D neither runs nor trains.
+
+  config.optim = ml_collections.ConfigDict()
+  config.optim.g_lr = 1e-4  # The paper's Adam 1e-4, beta1 0.9.
+  config.optim.d_lr = 1e-4
+  optimizers.add_adam_fields(config.optim, b1=0.9)
+  updates.add_ema_fields(config.train, decay=0.999)
+  config.train.num_grid_samples = 16  # Test images shown: LR | bicubic | SR | HR rows.
+
+
+def mnist_recipe(config: ml_collections.ConfigDict, stage: str) -> ml_collections.ConfigDict:
+  """28x28 images, x4 (7x7 inputs), batch 64, 3,000 steps; stage 'srresnet' (pixel MSE, no
+  D) or 'srgan' (content + 1e-3 adversarial, no pixel loss). At the end: PSNR and SSIM of the
+  10,000 test outputs against their HR images (a border of 4 cropped, as SR papers), beside
+  bicubic's; label preservation by gan_jax's classifier; FID/KID of FID_IMAGES outputs."""
+  from gan_jax.eval import registry
+  config.train.update(batch_size=64, num_steps=3_000, log_every_steps=100,
+                      eval_every_steps=1_000, checkpoint_every_steps=1_000)
+  if stage == 'srresnet':
+    config.loss.update(adversarial_weight=0.0, pixel_weight=1.0, content='none')
+  else:
+    config.loss.update(adversarial_weight=1e-3, pixel_weight=0.0, content='classifier')
+  end, scale = config.train.num_steps, config.pairs.downsample_scale
+  config.evals.translation = registry.eval_config('translation', every_steps=end,
+                                                  num_samples=10_000, crop_border=scale)
+  config.evals.label_preservation = registry.eval_config('label_preservation',
+                                                         every_steps=end, num_samples=10_000)
+  config.evals.fid = registry.eval_config('inception', every_steps=end, num_samples=FID_IMAGES,
+                                          num_real=FID_IMAGES, prdc_samples=FID_IMAGES)
+  return config
+
+
+def tiny(config: ml_collections.ConfigDict) -> None:
+  m = config.model
+  m.g_blocks, m.g_features, m.d_stages, m.d_features = 1, 8, 2, 4
+  config.train.num_grid_samples = 4
+
+
+def predictions(config: ml_collections.ConfigDict) -> tuple[str, ...]:
+  """'translations' of LR batches (the translation evaluator, --mode translate) and 'images':
+  the SR outputs of the first test images (FID against the HR test images)."""
+  del config
+  return ('translations', 'images')
+
+
+def check(config: ml_collections.ConfigDict) -> None:
+  m, loss = config.model, config.loss
+  fields.one_of('pairs.derivation', config.pairs.derivation, ('downsample',))
+  fields.one_of('pairs.downsample_scale', config.pairs.downsample_scale, SCALES)
+  fields.one_of('loss.name', loss.name, tuple(losses.LOSSES))
+  fields.one_of('loss.pixel', loss.pixel, PIXEL_LOSSES)
+  fields.one_of('loss.content', loss.content, CONTENT_NETWORKS)
+  fields.one_of('loss.content_layer', loss.content_layer, CLASSIFIER_LAYERS)
+  fields.one_of('model.g_norm', m.g_norm, layers.CONV_NORMS)
+  fields.one_of('model.d_norm', m.d_norm, layers.CONV_NORMS)
+  fields.positive(config, 'model.g_features', 'model.d_stages', 'model.d_features',
+                  'optim.g_lr', 'optim.d_lr', 'train.num_grid_samples')
+  fields.non_negative(config, 'model.g_blocks', 'loss.pixel_weight', 'loss.content_weight',
+                      'loss.adversarial_weight')
+  content = loss.content_weight if loss.content != 'none' else 0.0
+  if not (loss.pixel_weight or content or loss.adversarial_weight):
+    raise ConfigError('config.loss.pixel_weight, the content loss (loss.content) and '
+                      'adversarial_weight are all 0: G would learn nothing.')
+  if loss.content == 'classifier':
+    from gan_jax.eval import classifier  # Its datasets.
+    if config.data.name not in classifier.DATASETS:
+      raise ConfigError(f"config.loss.content='classifier' uses gan_jax's classifier of "
+                        f'config.data.name={config.data.name!r}, but there are classifiers of '
+                        f"{classifier.DATASETS} only; set loss.content='none'.")
+  optimizers.check(config.optim, config.train.num_steps)
+  updates.check_ema_fields(config)
+
+
+def check_data(config: ml_collections.ConfigDict, shape: tuple) -> None:
+  """The scale divides the HR size; D's stride-2 convolutions leave it a pixel; the content
+  classifier's input shape."""
+  paired.check_data(config.pairs, shape)
+  if min(shape[:2]) < 2 ** config.model.d_stages:
+    raise ConfigError(f'config.model.d_stages={config.model.d_stages}: {shape[0]}x{shape[1]} '
+                      f'images must be at least {2 ** config.model.d_stages} pixels a side.')
+  if config.loss.content == 'classifier' and tuple(shape) != (28, 28, 1):
+    raise ConfigError("config.loss.content='classifier': the classifier takes (28, 28, 1) "
+                      f'images, but config.data gives {tuple(shape)}.')

@@ -1,0 +1,200 @@
+"""srgan: sub-pixel upsampling against a numpy depth-to-space, SRResNet's and D's parameter
+counts by hand, the loss by hand (and SRResNet's arm), the frozen content network outside
+the state, the bicubic baseline and cropped border of the translation evaluator, the config
+and data errors before building, and both stages end to end on real Fashion-MNIST."""
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from gan_jax.config.checks import check_config
+from gan_jax.config.errors import ConfigError
+from gan_jax.data import paired, pixels
+from gan_jax.eval import classifier, context as eval_context
+from gan_jax.eval.evaluators import translation
+from gan_jax.models.sr_discriminator import SRDiscriminator
+from gan_jax.models.srresnet import SRResNet, depth_to_space
+from gan_jax.tasks.gan.state import param_count
+from gan_jax.tasks.srgan import builder, config as task_config, step as step_lib
+from gan_jax.tools import plots
+from gan_jax.training import loop, standalone
+from test_train import load_config, stand_in_classifier
+
+
+def test_depth_to_space_against_numpy():
+  x = np.random.default_rng(0).standard_normal((2, 3, 4, 2 * 2 * 5)).astype(np.float32)
+  expected = np.zeros((2, 6, 8, 5), np.float32)
+  for h in range(3):
+    for w in range(4):
+      for i in range(2):
+        for j in range(2):
+          expected[:, 2 * h + i, 2 * w + j] = x[:, h, w, (i * 2 + j) * 5:(i * 2 + j + 1) * 5]
+  np.testing.assert_array_equal(depth_to_space(jnp.asarray(x), 2), expected)
+
+
+def test_parameter_counts_and_shapes_by_hand():
+  g = SRResNet(channels=1, scale=4, num_blocks=2, features=8)
+  g_vars = g.init(jax.random.PRNGKey(0), jnp.zeros((1, 7, 7, 1)), train=False)
+  conv = lambda k, cin, cout, bias: k * k * cin * cout + (cout if bias else 0)
+  first = conv(9, 1, 8, True) + 8  # + its PReLU's per-channel slopes.
+  block = 2 * (conv(3, 8, 8, False) + 2 * 8) + 8  # Two conv-BN, one PReLU.
+  skip = conv(3, 8, 8, False) + 2 * 8
+  upsample = conv(3, 8, 32, True) + 8
+  out = conv(9, 8, 1, True)
+  assert param_count(g_vars['params']) == first + 2 * block + skip + 2 * upsample + out
+  assert g.apply(g_vars, jnp.zeros((3, 7, 7, 1)), train=False).shape == (3, 28, 28, 1)
+  d = SRDiscriminator(num_stages=2, features=4)
+  d_vars = d.init(jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)), train=False)
+  convs = (conv(3, 1, 4, True) + conv(3, 4, 4, False) + 8 + conv(3, 4, 8, False) + 16
+           + conv(3, 8, 8, False) + 16)
+  dense = (7 * 7 * 8) * 64 + 64 + 64 + 1  # 28 -> 14 -> 7 (SAME, two stride-2 convs).
+  assert param_count(d_vars['params']) == convs + dense
+  assert d.apply(d_vars, jnp.zeros((3, 28, 28, 1)), train=False).shape == (3, 1)
+
+
+def tiny_setup(content='classifier', adversarial_weight=1e-3, pixel_weight=1.0):
+  config = load_config('srgan_fashion_mnist')
+  config.model.g_norm = config.model.d_norm = 'none'
+  config.loss.update(content=content, adversarial_weight=adversarial_weight,
+                     pixel_weight=pixel_weight, content_weight=0.5)
+  generator, discriminator = builder.create_networks(config, 1)
+  params = classifier.DigitClassifier().init(jax.random.PRNGKey(1), jnp.zeros((1, 28, 28, 1)))
+  features = (None if content == 'none' else
+              lambda x: classifier.activations(params['params'], x, 'Conv_3'))
+  from gan_jax.tasks.pix2pix.state import create_state
+  from gan_jax.training import optimizers
+  tx = optimizers.adam(1e-3, config.optim, 10)
+  state = create_state(jax.random.PRNGKey(0), generator, discriminator, tx, tx, (7, 7, 1),
+                       (28, 28, 1))
+  loss_fn = step_lib.make_loss_fn(generator, discriminator, config, features)
+  return config, generator, discriminator, features, state, loss_fn
+
+
+def test_loss_by_hand_and_the_srresnet_arm():
+  config, generator, discriminator, features, state, loss_fn = tiny_setup()
+  rng = np.random.default_rng(0)
+  high = jnp.asarray(rng.uniform(-1, 1, (2, 28, 28, 1)), jnp.float32)
+  low = jnp.asarray(paired.downsample(np.asarray(high), 4))
+  fake = generator.apply({'params': state.g_params}, low)
+  real_logits = discriminator.apply({'params': state.d_params}, high)
+  fake_logits = discriminator.apply({'params': state.d_params}, fake)
+  mse = float(jnp.mean((fake - high) ** 2))
+  content = float(jnp.mean((features(fake) - features(high)) ** 2))
+  softplus = lambda x: np.log1p(np.exp(np.asarray(x, np.float64)))
+  g_adv = softplus(-fake_logits).mean()
+  (d_loss, g_loss), (terms, _, _) = loss_fn(state.d_params, state.g_params, state, low, high)
+  np.testing.assert_allclose(
+      [d_loss, g_loss, terms['pixel'], terms['content'], terms['adversarial']],
+      [softplus(-real_logits).mean() + softplus(fake_logits).mean(),
+       mse + 0.5 * content + 1e-3 * g_adv, mse, content, g_adv], rtol=1e-5)
+  *_, state, loss_fn = tiny_setup(content='none', adversarial_weight=0.0)  # SRResNet.
+  (d_loss, g_loss), (terms, _, _) = loss_fn(state.d_params, state.g_params, state, low, high)
+  assert float(d_loss) == 0 and set(terms) == {'pixel'}
+  np.testing.assert_allclose(g_loss, terms['pixel'], rtol=1e-6)
+
+
+def test_the_frozen_content_network_is_outside_the_state(tmp_path, mock_tfds):
+  """The classifier's weights are the step's constants: the state (what is checkpointed and
+  differentiated) holds exactly the same trees with or without the content loss."""
+  with mock_tfds(num_examples=64):
+    config = load_config('srgan_fashion_mnist')
+    config.cache_dir = stand_in_classifier(tmp_path)
+    features, frozen = builder.content_network(config)
+    specs = {'data': type('Spec', (), {'shape': (28, 28, 1)})()}
+    with_content = builder.build(config, specs).state
+    config.loss.content = 'none'
+    without = builder.build(config, specs).state
+    record = classifier.load(tmp_path, 'fashion_mnist',
+                             classifier.fingerprint('fashion_mnist', None, None))
+  assert jax.tree.structure(with_content) == jax.tree.structure(without)
+  assert frozen['weights_sha256'] == classifier.params_hash(record['params'])
+  assert frozen['layer'] == 'Conv_3' and features(jnp.zeros((1, 28, 28, 1))).shape == (
+      1, 14, 14, 64)
+
+
+def test_bicubic_baseline_and_cropped_border(fashion_data_dir, fashion_manual_dir):
+  config = load_config('srresnet_fashion_mnist')
+  config.data.data_dir, config.data.manual_dir = fashion_data_dir, fashion_manual_dir
+  ev = config.evals.translation
+  ev.num_samples = 50
+  ctx = eval_context.EvalContext(config)
+  images = ctx.reference_source('test').read(np.arange(50))[0]
+  exact = lambda batches: (images for _ in batches)  # One batch of 50: the HR images.
+  values, protocol = translation.evaluate(ev, exact, 'ema', ctx)
+  assert values['l1'] == 0 and np.isinf(values['psnr'])
+  low = pixels.to_uint8(paired.downsample(images, 4))  # The LR image as a file holds it.
+  bicubic = pixels.to_uint8(paired.upsample(low / 127.5 - 1, 4))[:, 4:-4, 4:-4]
+  targets = pixels.to_uint8(images)[:, 4:-4, 4:-4].astype(np.float64)
+  mse = ((bicubic - targets) ** 2).mean(axis=(1, 2, 3))
+  np.testing.assert_allclose(values['bicubic_psnr'], np.mean(10 * np.log10(255 ** 2 / mse)),
+                             rtol=1e-5)
+  assert protocol['baseline'] == 'bicubic' and protocol['crop_border'] == 4
+
+
+@pytest.mark.parametrize('fields,message', [
+    ({'pairs.downsample_scale': 3}, r"config.pairs.downsample_scale=3 is not accepted"),
+    ({'pairs.derivation': 'edges'}, r"config.pairs.derivation='edges' is not accepted"),
+    ({'loss.content_layer': 'Conv_9'}, r"config.loss.content_layer='Conv_9' is not accepted"),
+    ({'loss.pixel': 'huber'}, r"config.loss.pixel='huber' is not accepted"),
+    ({'data.name': 'kmnist'}, r"classifiers of \('mnist', 'fashion_mnist'\) only"),
+    ({'loss.pixel_weight': 0.0, 'loss.content': 'none', 'loss.adversarial_weight': 0.0},
+     'G would learn nothing'),
+])
+def test_config_errors(fields, message):
+  config = load_config('srresnet_fashion_mnist')
+  config.loss.content = 'classifier'
+  for field, value in fields.items():
+    group, name = field.split('.')
+    config[group][name] = value
+  with pytest.raises(ConfigError, match=message):
+    check_config(config)
+
+
+def test_data_errors_before_building():
+  config = load_config('srresnet_fashion_mnist')
+  config.pairs.downsample_scale = 8
+  with pytest.raises(ConfigError, match=r'downsample_scale=8 must divide the image size 28x28'):
+    task_config.check_data(config, (28, 28, 1))
+  config = load_config('srgan_fashion_mnist')
+  with pytest.raises(ConfigError, match=r'classifier takes \(28, 28, 1\) images, but '
+                                        r'config.data gives \(32, 32, 1\)'):
+    task_config.check_data(config, (32, 32, 1))
+  with pytest.raises(ConfigError, match='need config.init_from.workdir'):
+    check_config(load_config('srgan_fashion_mnist'))  # Stage 2 without stage 1.
+
+
+def test_both_stages_end_to_end_on_fashion_mnist(fashion_data_dir, fashion_manual_dir,
+                                                 tmp_path):
+  cache = stand_in_classifier(tmp_path / 'cache', ['fashion_mnist'], fashion_data_dir,
+                              fashion_manual_dir)
+  configs = [load_config(name) for name in ('srresnet_fashion_mnist', 'srgan_fashion_mnist')]
+  for config in configs:
+    config.data.data_dir, config.data.manual_dir = fashion_data_dir, fashion_manual_dir
+    config.cache_dir = cache
+    del config.evals['fid']  # Inception: the evaluator's own tests.
+    for ev in config.evals.values():
+      ev.num_samples = 200
+  srresnet, srgan = configs
+  loop.train_and_evaluate(srresnet, str(tmp_path / 'srresnet'))
+  srgan.init_from.workdir = str(tmp_path / 'srresnet')
+  loop.train_and_evaluate(srgan, str(tmp_path / 'srgan'))
+  records = [json.loads(line) for line in (tmp_path / 'srgan' / 'metrics.jsonl').open()]
+  assert {r['metric'] for r in records if r['eval'] == 'translation'} == {
+      'l1', 'psnr', 'ssim', 'bicubic_l1', 'bicubic_psnr', 'bicubic_ssim'}
+  assert {r['metric'] for r in records if r['eval'] == 'label_preservation'} == {
+      'accuracy', 'target_accuracy', 'bicubic_accuracy'}
+  assert (tmp_path / 'srgan' / 'super_resolution' / 'step_0000004.png').exists()
+  out = standalone.run_mode(srgan, str(tmp_path / 'srgan'), 'translate', None, {})
+  saved = np.load(out / 'translations.npz')
+  assert {k: v.shape for k, v in saved.items()} == {
+      'inputs': (10_000, 7, 7, 1), 'outputs': (10_000, 28, 28, 1),
+      'targets': (10_000, 28, 28, 1), 'labels': (10_000,)}
+
+
+def test_pictures_repeat_the_lr_input_nearest_neighbour():
+  low = np.random.default_rng(0).uniform(-1, 1, (2, 7, 7, 1)).astype(np.float32)
+  high = np.zeros((2, 28, 28, 1), np.float32)
+  np.testing.assert_array_equal(plots.column_rows(low, high),
+                                plots.column_rows(low.repeat(4, 1).repeat(4, 2), high))
