@@ -44,13 +44,18 @@ def mnist_manual_dir() -> str:
   return str(path)
 
 
+def prepared_data_dir(tmp_path_factory, name: str, manual_dir: str) -> str:
+  """A tfds data_dir with dataset `name` prepared once from the local files."""
+  from gan_jax.data import sources
+  data_dir = str(tmp_path_factory.mktemp(f'tfds_{name}'))
+  sources.TfdsSource(name, 'train', data_dir, manual_dir, None, False)
+  return data_dir
+
+
 @pytest.fixture(scope='session')
 def mnist_data_dir(tmp_path_factory, mnist_manual_dir) -> str:
-  """A tfds data_dir with MNIST prepared once from the local files, shared by the tests."""
-  from gan_jax.data import sources
-  data_dir = str(tmp_path_factory.mktemp('tfds'))
-  sources.TfdsSource('mnist', 'train', data_dir, mnist_manual_dir, None, False)
-  return data_dir
+  """MNIST prepared once, shared by the tests."""
+  return prepared_data_dir(tmp_path_factory, 'mnist', mnist_manual_dir)
 
 
 @pytest.fixture(scope='session')
@@ -63,11 +68,8 @@ def fashion_manual_dir() -> str:
 
 @pytest.fixture(scope='session')
 def fashion_data_dir(tmp_path_factory, fashion_manual_dir) -> str:
-  """A tfds data_dir with Fashion-MNIST prepared once from the local files."""
-  from gan_jax.data import sources
-  data_dir = str(tmp_path_factory.mktemp('tfds_fashion'))
-  sources.TfdsSource('fashion_mnist', 'train', data_dir, fashion_manual_dir, None, False)
-  return data_dir
+  """Fashion-MNIST prepared once."""
+  return prepared_data_dir(tmp_path_factory, 'fashion_mnist', fashion_manual_dir)
 
 
 @pytest.fixture(scope='session')

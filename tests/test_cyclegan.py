@@ -19,7 +19,7 @@ from gan_jax.tasks import cyclegan
 from gan_jax.tasks.cyclegan import builder, config as task_config, pool, step as step_lib
 from gan_jax.tasks.cyclegan.state import create_state
 from gan_jax.training import loop, optimizers, standalone
-from test_train import load_config, stand_in_classifier
+from test_train import load_config, set_fields, stand_in_classifier
 
 
 def num_params(params) -> int:
@@ -203,9 +203,7 @@ def test_the_schedule_holds_then_decays_linearly():
 ])
 def test_config_errors(fields, message):
   config = load_config('cyclegan_mnist_thicken')
-  for field, value in fields.items():
-    group, name = field.split('.')
-    config[group][name] = value
+  set_fields(config, fields)
   with pytest.raises(ConfigError, match=message):
     check_config(config)
 
@@ -229,9 +227,7 @@ def test_translation_direction_errors():
 ])
 def test_data_errors_before_building(fields, shapes, message):
   config = load_config('cyclegan_mnist_thicken')
-  for field, value in fields.items():
-    group, name = field.split('.')
-    config[group][name] = value
+  set_fields(config, fields)
   check_config(config)
   shapes = shapes or {'a': (28, 28, 1), 'b': (28, 28, 1)}
   with pytest.raises(ConfigError, match=message):

@@ -19,7 +19,7 @@ from gan_jax.tasks.pix2pix import builder, config as task_config, step as step_l
 from gan_jax.tasks.pix2pix.state import create_state
 from gan_jax.training import loop, optimizers, standalone
 from gan_jax.training.task import Stream
-from test_train import load_config, stand_in_classifier
+from test_train import load_config, set_fields, stand_in_classifier
 
 
 def mnist_config(mnist_data_dir, mnist_manual_dir, **pairs):
@@ -115,9 +115,7 @@ def test_translation_evaluator_on_exact_and_identity_outputs(mnist_data_dir, mni
 ])
 def test_config_errors(fields, message):
   config = load_config('pix2pix_mnist_inpainting')
-  for field, value in fields.items():
-    group, name = field.split('.')
-    config[group][name] = value
+  set_fields(config, fields)
   with pytest.raises(ConfigError, match=message):
     check_config(config)
 
@@ -129,9 +127,7 @@ def test_config_errors(fields, message):
 ])
 def test_data_errors_before_building(fields, message):
   config = load_config('pix2pix_mnist_inpainting')
-  for field, value in fields.items():
-    group, name = field.split('.')
-    config[group][name] = value
+  set_fields(config, fields)
   check_config(config)
   with pytest.raises(ConfigError, match=message):
     task_config.check_data(config, (28, 28, 1))

@@ -17,7 +17,7 @@ from gan_jax.models.weight_norm import GaussianNoise, WeightNormDense
 from gan_jax.objectives import semi_supervised as objectives
 from gan_jax.training import loop
 from test_data_integrity import raw_split
-from test_train import load_config
+from test_train import load_config, set_fields
 
 RNG = np.random.default_rng(0)
 LOGITS_REAL, LOGITS_FAKE = RNG.normal(0, 3, (6, 4)), RNG.normal(-1, 3, (5, 4))
@@ -119,9 +119,7 @@ def test_feature_layer_that_does_not_exist_is_a_clear_error():
 def mnist_config(mnist_data_dir, mnist_manual_dir, **overrides):
   config = load_config('improved_gan_mnist')
   config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
-  for field, value in overrides.items():
-    group, name = field.split('.')
-    config[group][name] = value
+  set_fields(config, overrides)
   return config
 
 

@@ -20,7 +20,7 @@ from gan_jax.tasks.gan.state import param_count
 from gan_jax.tasks.srgan import builder, config as task_config, step as step_lib
 from gan_jax.tools import plots
 from gan_jax.training import loop, standalone
-from test_train import load_config, stand_in_classifier
+from test_train import load_config, set_fields, stand_in_classifier
 
 
 def test_depth_to_space_against_numpy():
@@ -145,9 +145,7 @@ def test_bicubic_baseline_and_cropped_border(fashion_data_dir, fashion_manual_di
 def test_config_errors(fields, message):
   config = load_config('srresnet_fashion_mnist')
   config.loss.content = 'classifier'
-  for field, value in fields.items():
-    group, name = field.split('.')
-    config[group][name] = value
+  set_fields(config, fields)
   with pytest.raises(ConfigError, match=message):
     check_config(config)
 

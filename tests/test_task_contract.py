@@ -5,7 +5,6 @@ copied; kill -9 and resume bit-identical; a NaN stops the run naming the quantit
 A new task joins by adding its cases to CASES (test_every_task_is_in_the_contract fails
 until it does): a config file and the fields that make it small and stress the step.
 """
-import functools
 import re
 import time
 
@@ -23,6 +22,7 @@ from gan_jax.data import pipeline
 from gan_jax.tools import sweep
 from gan_jax.training import loop, parallel
 from test_reliability import launch, saved_steps, wait_for_training
+from test_train import set_fields, stand_in_classifier
 
 CASES = {
     'gan': {
@@ -67,7 +67,8 @@ CASES = {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
             'pairs.mask_placement': 'random', 'pairs.mask_size': 10, 'optim.b1': 0.9,
             'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2, 'evals.translation.every_steps': 100_000,
-            'evals.fid.every_steps': 100_000}),
+            'evals.label_preservation.every_steps': 100_000, 'evals.fid.every_steps': 100_000,
+            'cache_dir': '{stand_in_cache}'}),
     },
     'cyclegan': {
         # Two streams (the halves of real MNIST, B thickened), four networks, the history
@@ -82,7 +83,21 @@ CASES = {
             'optim.schedule': 'constant', 'model.g_features': 8, 'model.d_features': 8,
             'evals.translation.every_steps': 100_000,
             'evals.inverse_translation.every_steps': 100_000,
-            'evals.fid.every_steps': 100_000}),
+            'evals.label_preservation.every_steps': 100_000,
+            'evals.inverse_label_preservation.every_steps': 100_000,
+            'evals.fid.every_steps': 100_000, 'cache_dir': '{stand_in_cache}'}),
+    },
+    'srgan': {
+        # x4 super-resolution of real MNIST (inputs smaller than the outputs): the pixel, the
+        # content (a frozen classifier, constants of the step) and the adversarial loss, batch
+        # norm across devices in G and D.
+        'srgan_mnist': ('configs/srresnet_fashion_mnist.py:tiny', {
+            'data.name': 'mnist', 'data.data_dir': '{mnist_data_dir}',
+            'data.manual_dir': '{mnist_manual_dir}', 'loss.content': 'classifier',
+            'loss.adversarial_weight': 0.1, 'optim.b1': 0.9, 'optim.g_lr': 1e-2,
+            'optim.d_lr': 1e-2, 'evals.translation.every_steps': 100_000,
+            'evals.label_preservation.every_steps': 100_000, 'evals.fid.every_steps': 100_000,
+            'cache_dir': '{stand_in_cache}'}),
     },
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]
@@ -95,8 +110,16 @@ def test_every_task_is_in_the_contract():
 
 @pytest.fixture
 def paths(request):
-  """What case fields may name: the prepared MNIST, only when a case needs it."""
+  """What case fields may name: the prepared MNIST, a stand-in classifier's cache; only when a
+  case needs it."""
   return _Paths(request)
+
+
+@pytest.fixture
+def stand_in_cache(tmp_path_factory, mnist_data_dir, mnist_manual_dir) -> str:
+  """A cache_dir with a random-weight MNIST classifier (label preservation, content loss)."""
+  return stand_in_classifier(tmp_path_factory.mktemp('cache'), ['mnist'], mnist_data_dir,
+                             mnist_manual_dir)
 
 
 class _Paths(dict):
@@ -114,10 +137,8 @@ def case_overrides(task: str, name: str, paths) -> dict:
 
 
 def case_config(task: str, name: str, paths):
-  config = sweep.load_config(CASES[task][name][0])
-  for field, value in case_overrides(task, name, paths).items():
-    *groups, last = field.split('.')
-    functools.reduce(getattr, groups, config)[last] = value
+  config = set_fields(sweep.load_config(CASES[task][name][0]),
+                      case_overrides(task, name, paths))
   assert config.task == task
   checks.check_config(config)
   return config

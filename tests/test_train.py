@@ -1,4 +1,5 @@
 """train_and_evaluate end to end: every config, real MNIST, resume, the command line."""
+import functools
 import importlib.util
 import json
 import subprocess
@@ -40,6 +41,14 @@ def test_all_shipped_configs_exist():
   assert {'default', 'mlp_mnist', 'dcgan_mnist', 'dcgan_fashion_mnist', 'dcgan_cifar10',
           'dcgan_stacked_mnist', 'wgan_gp_cifar10', 'sngan_cifar10', 'cgan_pd_cifar10',
           'biggan_cifar10', 'lsgan_mnist', 'infogan_arch_mnist', 'pacgan_2d'} <= set(CONFIGS)
+
+
+def set_fields(config, fields: dict):
+  """config with each dotted field of `fields` ('loss.name': 'hinge', 'a.b.c': 1) set."""
+  for field, value in fields.items():
+    *groups, last = field.split('.')
+    functools.reduce(getattr, groups, config)[last] = value
+  return config
 
 
 def stand_in_classifier(cache_dir, datasets=classifier.DATASETS, data_dir=None,

@@ -6,6 +6,7 @@ from gan_jax.config.errors import ConfigError
 from gan_jax.data import paired
 from gan_jax.models import layers
 from gan_jax.objectives import losses
+from gan_jax.tasks.pix2pix import config as pix2pix_config
 from gan_jax.training import optimizers, updates
 
 ARCHITECTURE_FIELDS = ('model', 'pairs.downsample_scale', 'data.name', 'data.image_size',
@@ -14,7 +15,6 @@ PIXEL_LOSSES = ('mse', 'l1')
 CONTENT_NETWORKS = ('none', 'classifier')  # Frozen feature networks of the content loss.
 CLASSIFIER_LAYERS = ('Conv_0', 'Conv_1', 'Conv_2', 'Conv_3', 'Dense_0')  # Its activations.
 SCALES = (2, 4, 8)  # Sub-pixel upsamplings by 2.
-FID_IMAGES = 2_000
 
 
 def add_fields(config: ml_collections.ConfigDict) -> None:
@@ -49,24 +49,15 @@ def add_fields(config: ml_collections.ConfigDict) -> None:
 
 
 def mnist_recipe(config: ml_collections.ConfigDict, stage: str) -> ml_collections.ConfigDict:
-  """28x28 images, x4 (7x7 inputs), batch 64, 3,000 steps; stage 'srresnet' (pixel MSE, no
-  D) or 'srgan' (content + 1e-3 adversarial, no pixel loss). At the end: PSNR and SSIM of the
-  10,000 test outputs against their HR images (a border of 4 cropped, as SR papers), beside
-  bicubic's; label preservation by gan_jax's classifier; FID/KID of FID_IMAGES outputs."""
-  from gan_jax.eval import registry
-  config.train.update(batch_size=64, num_steps=3_000, log_every_steps=100,
-                      eval_every_steps=1_000, checkpoint_every_steps=1_000)
+  """pix2pix's 28x28 recipe (batch 64, 3,000 steps, its evals at the end) at x4 (7x7
+  inputs); stage 'srresnet' (pixel MSE, no D) or 'srgan' (content + 1e-3 adversarial, no
+  pixel loss). PSNR and SSIM with a border of 4 cropped, as SR papers, beside bicubic's."""
+  config = pix2pix_config.mnist_recipe(config)
   if stage == 'srresnet':
     config.loss.update(adversarial_weight=0.0, pixel_weight=1.0, content='none')
   else:
     config.loss.update(adversarial_weight=1e-3, pixel_weight=0.0, content='classifier')
-  end, scale = config.train.num_steps, config.pairs.downsample_scale
-  config.evals.translation = registry.eval_config('translation', every_steps=end,
-                                                  num_samples=10_000, crop_border=scale)
-  config.evals.label_preservation = registry.eval_config('label_preservation',
-                                                         every_steps=end, num_samples=10_000)
-  config.evals.fid = registry.eval_config('inception', every_steps=end, num_samples=FID_IMAGES,
-                                          num_real=FID_IMAGES, prdc_samples=FID_IMAGES)
+  config.evals.translation.crop_border = config.pairs.downsample_scale
   return config
 
 
