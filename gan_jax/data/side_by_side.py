@@ -4,7 +4,6 @@ and the target side by side; config.data.input_side says which half is the input
 source (the evaluators' reference images) it reads the targets; its pairs() read both."""
 import functools
 import hashlib
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -14,22 +13,13 @@ from gan_jax.data import integrity, sources
 SIDES = ('left', 'right')
 
 
-def split_folder(root: str, split: str) -> Path:
-  folder = Path(root) / split
-  if not folder.is_dir():
-    held = sorted(p.name for p in Path(root).iterdir() if p.is_dir()) if Path(root).is_dir() else []
-    raise sources.DataError(
-        f'config.data.split={split!r}: {folder} is not a folder; config.data.path={root!r} holds '
-        f'{held or "no folders"} (the layout: one folder per split, e.g. train/, val/, test/).')
-  return folder
-
-
 class SideBySideFiles:
   """The files of one split, each cut into its left and right halves (resized to image_size
   x image_size when set; otherwise every file must share one size of even width)."""
 
   def __init__(self, root: str, split: str, channels: int, image_size: int | None):
-    self.folder = split_folder(root, split)
+    self.folder = sources.layout_folder(root, split, split,
+                                        'one folder per split, e.g. train/, val/, test/')
     self.files, _ = sources.list_images(self.folder)
     content = sources.check_readable(self.files)
     odd = []

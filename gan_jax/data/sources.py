@@ -260,6 +260,17 @@ def check_readable(files: list[Path]) -> str:
   return digest.hexdigest()
 
 
+def layout_folder(root: str, name: str, split: str, layout: str) -> Path:
+  """<root>/<name>, the folder of config.data.split `split` in a dataset's folder layout; a
+  DataError listing the folders root holds if it is missing."""
+  folder = Path(root) / name
+  if not folder.is_dir():
+    held = sorted(p.name for p in Path(root).iterdir() if p.is_dir()) if Path(root).is_dir() else []
+    raise DataError(f'config.data.split={split!r}: {folder} is not a folder; config.data.path='
+                    f'{root!r} holds {held or "no folders"} (the layout: {layout}).')
+  return folder
+
+
 def common_size(files: list[Path], folder: Path) -> tuple[int, int]:
   """The (width, height) every file has; a DataError naming the files of each size if not."""
   by_size = {}

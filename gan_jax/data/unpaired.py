@@ -7,7 +7,6 @@ images of one half (domain A) as they are, the other half's (domain B) through a
 CycleGAN never sees a pair, yet on the test split every translation has a ground truth
 (paired.DerivedPairs)."""
 import hashlib
-from pathlib import Path
 
 import ml_collections
 import numpy as np
@@ -27,14 +26,8 @@ def domain_source(data: ml_collections.ConfigDict, split: str, domain: str):
   """Domain `domain` ('A' or 'B') of `split` of a two-domain dataset: the folder
   <data.path>/<split><domain>/ or the tfds split '<split><domain>'."""
   if data.name == FOLDER:
-    folder = Path(data.path) / f'{split}{domain}'
-    if not folder.is_dir():
-      root = Path(data.path)
-      held = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-      raise sources.DataError(
-          f'config.data.split={split!r}: {folder} is not a folder; config.data.path='
-          f'{data.path!r} holds {held or "no folders"} (the layout: trainA/, trainB/, testA/, '
-          'testB/).')
+    folder = sources.layout_folder(data.path, f'{split}{domain}', split,
+                                   'trainA/, trainB/, testA/, testB/')
     return sources.FolderSource(str(folder), data.image_size, data.channels or 3,
                                 data.center_crop)
   return sources.TfdsSource(data.name, f'{split}{domain}', data.data_dir, data.manual_dir,
