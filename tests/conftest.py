@@ -25,6 +25,19 @@ def xla_flags(devices: int = 4) -> str:
 # devices.
 os.environ.setdefault('XLA_FLAGS', xla_flags())
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+# One persistent compilation cache for the whole run: the suite compiles the same tiny
+# programs many times (a run and its resume, the contract cases of one task, a CLI run and
+# its in-process twin), and every test's programs are released after it. Set in the
+# environment, so pytest-xdist's workers and the tests' subprocesses share the controller's
+# folder; XLA's flags and the device count are part of each entry's key.
+if 'JAX_COMPILATION_CACHE_DIR' not in os.environ:
+  import atexit
+  import shutil
+  import tempfile
+  os.environ['JAX_COMPILATION_CACHE_DIR'] = tempfile.mkdtemp(prefix='gan_jax_test_xla_')
+  atexit.register(shutil.rmtree, os.environ['JAX_COMPILATION_CACHE_DIR'], True)
+  os.environ['JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS'] = '0'
+  os.environ['JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES'] = '0'
 
 import pytest  # noqa: E402
 

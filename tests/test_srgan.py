@@ -1,8 +1,11 @@
 """srgan: sub-pixel upsampling against a numpy depth-to-space, SRResNet's and D's parameter
 counts by hand, the loss by hand (and SRResNet's arm), the frozen content network outside
-the state, the bicubic baseline and cropped border of the translation evaluator, the config
-and data errors before building, and both stages end to end on real Fashion-MNIST."""
+the state and in every metric's protocol, the Inception content network, the bicubic
+baseline and cropped border of the translation evaluator, the config and data errors before
+building, and both stages end to end on real Fashion-MNIST."""
 import json
+import os
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -12,7 +15,8 @@ import pytest
 from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import paired, pixels
-from gan_jax.eval import classifier, context as eval_context
+from gan_jax.eval import (classifier, context as eval_context, feature_extraction, inception,
+                          inception_weights)
 from gan_jax.eval.evaluators import translation
 from gan_jax.models.sr_discriminator import SRDiscriminator
 from gan_jax.models.srresnet import SRResNet, depth_to_space
@@ -114,6 +118,30 @@ def test_the_frozen_content_network_is_outside_the_state(tmp_path, mock_tfds):
       1, 14, 14, 64)
 
 
+def test_the_inception_content_network_is_fids_own_up_to_a_block():
+  """loss.content='inception': block Mixed_5b's activations of images in [-1, 1] are those the
+  whole FID network computes there (read independently, through Flax's intermediates), on
+  FID's preprocessing; its record is the weights file's hash, as FID's protocol."""
+  config = load_config('srgan_fashion_mnist')
+  config.loss.content, config.loss.content_layer = 'inception', 'Mixed_5b'
+  features, frozen = builder.content_network(config)
+  weights = Path(os.environ['GAN_JAX_INCEPTION_WEIGHTS'])
+  assert frozen == {'network': f'FID Inception-v3 ({weights.name})', 'layer': 'Mixed_5b',
+                    'weights_sha256': inception_weights.weights_sha256(weights)}
+  images = jnp.asarray(np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)), jnp.float32)
+  params, _ = feature_extraction.load_network(weights)
+  pixels_255 = (np.asarray(images) + 1) * 127.5
+  _, state = inception.FIDInceptionV3().apply(
+      {'params': params}, inception.preprocess_for_inception(pixels_255),
+      capture_intermediates=lambda module, _: module.name == 'Mixed_5b', mutable=['intermediates'])
+  expected = state['intermediates']['Mixed_5b']['__call__'][0]
+  got = jax.jit(features)(images)
+  assert got.shape == (2, 35, 35, 256)
+  np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+  grad = jax.grad(lambda x: jnp.mean(features(x)))(images)  # G's gradient flows through it.
+  assert float(jnp.abs(grad).max()) > 0
+
+
 def test_bicubic_baseline_and_cropped_border(fashion_data_dir, fashion_manual_dir):
   config = load_config('srresnet_fashion_mnist')
   config.data.data_dir, config.data.manual_dir = fashion_data_dir, fashion_manual_dir
@@ -136,7 +164,15 @@ def test_bicubic_baseline_and_cropped_border(fashion_data_dir, fashion_manual_di
 @pytest.mark.parametrize('fields,message', [
     ({'pairs.downsample_scale': 3}, r"config.pairs.downsample_scale=3 is not accepted"),
     ({'pairs.derivation': 'edges'}, r"config.pairs.derivation='edges' is not accepted"),
-    ({'loss.content_layer': 'Conv_9'}, r"config.loss.content_layer='Conv_9' is not accepted"),
+    ({'loss.content_layer': 'Conv_9'},
+     r"content_layer='Conv_9' is not a layer of config.loss.content='classifier'; accepted: "
+     r"\('Conv_0'"),
+    ({'loss.content': 'inception'},  # The classifier's default layer.
+     r"content_layer='Conv_3' is not a layer of config.loss.content='inception'; accepted: "
+     r"\('Conv2d_1a_3x3'"),
+    ({'loss.content': 'inception', 'loss.content_layer': 'Mixed_5d',
+      'inception_weights': '/no/such/weights.npz'},
+     r"Inception weights '/no/such/weights.npz' \(config.inception_weights"),
     ({'loss.pixel': 'huber'}, r"config.loss.pixel='huber' is not accepted"),
     ({'data.name': 'kmnist'}, r"classifiers of \('mnist', 'fashion_mnist'\) only"),
     ({'loss.pixel_weight': 0.0, 'loss.content': 'none', 'loss.adversarial_weight': 0.0},
@@ -183,6 +219,14 @@ def test_both_stages_end_to_end_on_fashion_mnist(fashion_data_dir, fashion_manua
       'l1', 'psnr', 'ssim', 'bicubic_l1', 'bicubic_psnr', 'bicubic_ssim'}
   assert {r['metric'] for r in records if r['eval'] == 'label_preservation'} == {
       'accuracy', 'target_accuracy', 'bicubic_accuracy'}
+  frozen = {'content': {'network': 'gan_jax.eval.classifier (fashion_mnist)', 'layer': 'Conv_3',
+                        'weights_sha256': classifier.params_hash(
+                            classifier.load_or_train(Path(cache), 'fashion_mnist',
+                                                     fashion_data_dir, fashion_manual_dir)
+                            ['params'])}}
+  assert all(r['protocol']['frozen_networks'] == frozen for r in records)
+  assert not any('frozen_networks' in json.loads(line)['protocol']  # SRResNet has none.
+                 for line in (tmp_path / 'srresnet' / 'metrics.jsonl').open())
   assert (tmp_path / 'srgan' / 'super_resolution' / 'step_0000004.png').exists()
   out = standalone.run_mode(srgan, str(tmp_path / 'srgan'), 'translate', None, {})
   saved = np.load(out / 'translations.npz')

@@ -36,19 +36,24 @@ def resolve_weights(path: str | None, cache_dir: Path) -> Path:
     ) from error
 
 
+def load_network(weights: Path) -> tuple[dict, tuple | None]:
+  """(the network's params up to pool3, the 1008-way classifier's (weight, bias) or None)
+  of a weights file: the offline .npz stops at pool3; pytorch-fid's .pth also holds the
+  classifier, which Inception Score needs."""
+  if Path(weights).suffix == '.npz':
+    return inception_weights.load_npz_params(weights), None
+  state_dict = inception_weights.load_torch_state_dict(weights)
+  return (inception_weights.params_from_pytorch_fid(state_dict, weights),
+          (state_dict['fc.weight'], state_dict['fc.bias']))
+
+
 class InceptionFeatures:
   """Callable: stream of uint8 (N, H, W, C) batches -> (total, 2048) float32 pool3 features."""
 
   def __init__(self, weights: Path, per_device_batch: int = PER_DEVICE_BATCH):
     self.weights = Path(weights)
     self.per_device_batch = per_device_batch
-    if self.weights.suffix == '.npz':
-      self.params = inception_weights.load_npz_params(self.weights)
-      self.logits_head = None  # The offline npz stops at pool3.
-    else:  # pytorch-fid's .pth also holds the 1008-way classifier: Inception Score needs it.
-      state_dict = inception_weights.load_torch_state_dict(self.weights)
-      self.params = inception_weights.params_from_pytorch_fid(state_dict, self.weights)
-      self.logits_head = (state_dict['fc.weight'], state_dict['fc.bias'])
+    self.params, self.logits_head = load_network(self.weights)
     self.sha256 = inception_weights.weights_sha256(self.weights)
     self._devices = jax.local_device_count()
     mesh = jax.sharding.Mesh(np.array(jax.local_devices()), ('batch',))

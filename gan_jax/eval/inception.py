@@ -153,33 +153,46 @@ class InceptionE(nn.Module):
     return jnp.concatenate([branch1x1, *branch3x3, *branch3x3dbl, branch_pool], axis=-1)
 
 
+# The blocks in order, each (name, module class, its arguments); 'Conv2d_2b_3x3' and
+# 'Conv2d_4a_3x3' are followed by a stride-2 max pool.
+BLOCKS = (('Conv2d_1a_3x3', ConvBNReLU, dict(features=32, kernel_size=(3, 3), strides=2,
+                                             padding='VALID')),
+          ('Conv2d_2a_3x3', ConvBNReLU, dict(features=32, kernel_size=(3, 3), padding='VALID')),
+          ('Conv2d_2b_3x3', ConvBNReLU, dict(features=64, kernel_size=(3, 3))),
+          ('Conv2d_3b_1x1', ConvBNReLU, dict(features=80, kernel_size=(1, 1))),
+          ('Conv2d_4a_3x3', ConvBNReLU, dict(features=192, kernel_size=(3, 3), padding='VALID')),
+          ('Mixed_5b', InceptionA, dict(pool_features=32)),
+          ('Mixed_5c', InceptionA, dict(pool_features=64)),
+          ('Mixed_5d', InceptionA, dict(pool_features=64)),
+          ('Mixed_6a', InceptionB, {}),
+          ('Mixed_6b', InceptionC, dict(channels_7x7=128)),
+          ('Mixed_6c', InceptionC, dict(channels_7x7=160)),
+          ('Mixed_6d', InceptionC, dict(channels_7x7=160)),
+          ('Mixed_6e', InceptionC, dict(channels_7x7=192)),
+          ('Mixed_7a', InceptionD, {}),
+          ('Mixed_7b', InceptionE, dict(pool=avg_pool_3x3)),
+          ('Mixed_7c', InceptionE, dict(pool=max_pool_3x3)))
+LAYERS = tuple(name for name, _, _ in BLOCKS)
+_POOLED_AFTER = ('Conv2d_2b_3x3', 'Conv2d_4a_3x3')
+
+
 class FIDInceptionV3(nn.Module):
-  """(N, 299, 299, 3) images from `preprocess_for_inception` -> (N, 2048) pool3 features.
+  """(N, 299, 299, 3) images from `preprocess_for_inception` -> (N, 2048) pool3 features, or
+  the ReLU activations of block `stop_at` (one of LAYERS; the blocks after it never run).
 
   All parameters, batch-norm statistics included, live in the 'params'
   collection: the network is only ever used frozen.
   """
+  stop_at: str | None = None
 
   @nn.compact
   def __call__(self, x):
-    x = ConvBNReLU(32, (3, 3), strides=2, padding='VALID', name='Conv2d_1a_3x3')(x)
-    x = ConvBNReLU(32, (3, 3), padding='VALID', name='Conv2d_2a_3x3')(x)
-    x = ConvBNReLU(64, (3, 3), name='Conv2d_2b_3x3')(x)
-    x = max_pool_3x3_stride_2(x)
-    x = ConvBNReLU(80, (1, 1), name='Conv2d_3b_1x1')(x)
-    x = ConvBNReLU(192, (3, 3), padding='VALID', name='Conv2d_4a_3x3')(x)
-    x = max_pool_3x3_stride_2(x)
-    x = InceptionA(32, name='Mixed_5b')(x)
-    x = InceptionA(64, name='Mixed_5c')(x)
-    x = InceptionA(64, name='Mixed_5d')(x)
-    x = InceptionB(name='Mixed_6a')(x)
-    x = InceptionC(128, name='Mixed_6b')(x)
-    x = InceptionC(160, name='Mixed_6c')(x)
-    x = InceptionC(160, name='Mixed_6d')(x)
-    x = InceptionC(192, name='Mixed_6e')(x)
-    x = InceptionD(name='Mixed_7a')(x)
-    x = InceptionE(avg_pool_3x3, name='Mixed_7b')(x)
-    x = InceptionE(max_pool_3x3, name='Mixed_7c')(x)
+    for name, block, arguments in BLOCKS:
+      x = block(name=name, **arguments)(x)
+      if name == self.stop_at:
+        return x
+      if name in _POOLED_AFTER:
+        x = max_pool_3x3_stride_2(x)
     return jnp.mean(x, axis=(1, 2))  # pool3: the 8x8 average pool.
 
 
@@ -216,6 +229,14 @@ def preprocess_for_inception(images):
   if channels == 1:  # Resizing commutes with the repetition; repeat after, on 3x less data.
     x = jnp.repeat(x, 3, axis=-1)
   return (x - 128.0) / 128.0
+
+
+def activations(params, images, layer: str):
+  """The ReLU activations of block `layer` (one of LAYERS) for images in [-1, 1], on FID's
+  preprocessing (taken to [0, 255], resized to 299x299): a content loss's features.
+  Differentiable; the blocks after `layer` never run."""
+  return FIDInceptionV3(stop_at=layer).apply(
+      {'params': params}, preprocess_for_inception((images + 1.0) * 127.5))
 
 
 @jax.jit

@@ -98,14 +98,16 @@ def check_data(config: ml_collections.ConfigDict, ctx) -> None:
 
 
 def evaluate(name: str, ev: ml_collections.ConfigDict, predict: dict, state, step: int,
-             ctx) -> list[dict]:
-  """Runs evaluator `name` on the weights it names (ev.generator); one record per value."""
+             ctx, frozen: dict | None = None) -> list[dict]:
+  """Runs evaluator `name` on the weights it names (ev.generator); one record per value,
+  its protocol naming the frozen networks the training used (Built.frozen), if any."""
   evaluator, prediction = EVALUATORS[ev.metric], needs(ev)
+  trained_with = {'frozen_networks': frozen} if frozen else {}
   records = []
   for which in (('ema', 'raw') if ev.generator == 'both' else (ev.generator,)):
     samples = lambda *inputs, which=which: predict[prediction](state, which, *inputs)
     values, protocol = evaluator.evaluate(ev, samples, which, ctx)
     records += [{'eval': name, 'metric': metric, 'value': float(value), 'generator': which,
-                 'step': step, 'protocol': {**protocol, 'generator': which, 'step': step}}
+                 'step': step, 'protocol': {**protocol, **trained_with, 'generator': which, 'step': step}}
                 for metric, value in values.items()]
   return records

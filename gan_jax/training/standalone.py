@@ -51,7 +51,8 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
   registry.check_data(config, eval_context)
   step = int(state.step)
   records = [r for name, ev in config.evals.items()
-             for r in registry.evaluate(name, ev, built.predict, state, step, eval_context)]
+             for r in registry.evaluate(name, ev, built.predict, state, step, eval_context,
+                                        built.frozen)]
   path = workdir / 'eval' / f'step_{step:07d}.json'
   path.parent.mkdir(exist_ok=True)
   files.write_json(path, records)  # Atomic: an earlier result is never left half-written.

@@ -40,6 +40,10 @@ class Built:
   # --mode <name> of a saved checkpoint: (host state, workdir, options) -> the path written.
   modes: dict[str, Callable]
   summary: str  # Logged at start: parameter counts and the like.
+  # Frozen networks the training used but never trains nor checkpoints (SRGAN's content
+  # network: {'content': {'network', 'layer', 'weights_sha256'}}): every metric's protocol
+  # records them.
+  frozen: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,16 +37,23 @@ def content_network(config: ml_collections.ConfigDict):
   """(features(images) -> activations, {'network', 'layer', 'weights_sha256'}) of the frozen
   content network, or (None, {}) without a content loss. Its weights are constants of the
   step: never trained, never in the checkpoint."""
+  layer, cache_dir = config.loss.content_layer, Path(config.cache_dir).expanduser()
   if config.loss.content == 'none':
     return None, {}
+  if config.loss.content == 'inception':
+    from gan_jax.eval import feature_extraction, inception, inception_weights
+    weights = feature_extraction.resolve_weights(config.inception_weights, cache_dir)
+    params, _ = feature_extraction.load_network(weights)
+    # The weights file's hash, as FID's protocol records it: a FID of the same network shows.
+    described = {'network': f'FID Inception-v3 ({weights.name})', 'layer': layer,
+                 'weights_sha256': inception_weights.weights_sha256(weights)}
+    return functools.partial(inception.activations, params, layer=layer), described
   from gan_jax.eval import classifier  # Its network: only with a content loss.
   data = config.data
-  record = classifier.load_or_train(Path(config.cache_dir).expanduser(),
-                                    data.name, data.data_dir, data.manual_dir)
-  params, layer = record['params'], config.loss.content_layer
+  record = classifier.load_or_train(cache_dir, data.name, data.data_dir, data.manual_dir)
   described = {'network': f'gan_jax.eval.classifier ({data.name})', 'layer': layer,
-               'weights_sha256': classifier.params_hash(params)}
-  return functools.partial(classifier.activations, params, layer=layer), described
+               'weights_sha256': classifier.params_hash(record['params'])}
+  return functools.partial(classifier.activations, record['params'], layer=layer), described
 
 
 def make_translate(generator):
@@ -88,6 +95,11 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
   if frozen:
     logging.info('Content loss on the frozen %s, layer %s (weights sha256 %s).',
                  frozen['network'], frozen['layer'], frozen['weights_sha256'])
+  if config.loss.content == 'inception' and any(ev.metric == 'inception'
+                                                for ev in config.evals.values()):
+    logging.warning('FID/KID/precision-recall use the Inception network G is trained to match '
+                    '(loss.content=inception): they are biased in its favour; PSNR/SSIM and '
+                    'label preservation are not.')
   summary = (f'srgan (x{scale}): G (SRResNet) {param_count(state.g_params):,} parameters, '
              f'D {param_count(state.d_params):,} parameters'
              + (f'; content: {frozen["network"]} {frozen["layer"]} '
@@ -99,7 +111,7 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
       modes={'translate': functools.partial(translation.write_translations,
                                             {'translations': translate},
                                             lambda: {'translations': test_pairs()})},
-      summary=summary)
+      summary=summary, frozen={'content': frozen} if frozen else {})
 
 
 def make_pictures(config: ml_collections.ConfigDict, translate, shape: tuple,

@@ -1,4 +1,7 @@
 """The srgan task's config fields, recipe and checks (needing no data, then the data's)."""
+import os
+from pathlib import Path
+
 import ml_collections
 
 from gan_jax.config import fields
@@ -12,8 +15,15 @@ from gan_jax.training import optimizers, updates
 ARCHITECTURE_FIELDS = ('model', 'pairs.downsample_scale', 'data.name', 'data.image_size',
                        'data.channels')
 PIXEL_LOSSES = ('mse', 'l1')
-CONTENT_NETWORKS = ('none', 'classifier')  # Frozen feature networks of the content loss.
 CLASSIFIER_LAYERS = ('Conv_0', 'Conv_1', 'Conv_2', 'Conv_3', 'Dense_0')  # Its activations.
+# The frozen feature networks of the content loss -> the layers loss.content_layer may name.
+# Inception's are its blocks (gan_jax.eval.inception.LAYERS, listed here so a config check
+# imports no network).
+CONTENT_LAYERS = {'none': (), 'classifier': CLASSIFIER_LAYERS,
+                  'inception': ('Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3',
+                                'Conv2d_3b_1x1', 'Conv2d_4a_3x3', 'Mixed_5b', 'Mixed_5c',
+                                'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d',
+                                'Mixed_6e', 'Mixed_7a', 'Mixed_7b', 'Mixed_7c')}
 SCALES = (2, 4, 8)  # Sub-pixel upsamplings by 2.
 
 
@@ -33,10 +43,14 @@ def add_fields(config: ml_collections.ConfigDict) -> None:
   config.loss.pixel = 'mse'  # One of PIXEL_LOSSES, on [-1, 1] pixels.
   config.loss.pixel_weight = 1.0  # SRResNet: 1; SRGAN (the paper's VGG loss alone): 0.
   # The content loss: the mean square between a frozen network's activations of the output
-  # and of the target. 'classifier': gan_jax's classifier of the dataset (trained on its real
-  # images, gan_jax.eval.classifier), at layer content_layer.
+  # and of the target, at layer content_layer. 'classifier': gan_jax's classifier of the
+  # dataset (trained on its real images, gan_jax.eval.classifier); 'inception': the FID
+  # Inception-v3 (config.inception_weights), on FID's 299x299 preprocessing, ImageNet's
+  # features as the paper's VGG: FID of the outputs is then measured by the network G was
+  # trained to match, and is biased in its favour; KID and precision/recall share that
+  # network too, so the classifier's accuracy and PSNR/SSIM are the unbiased columns.
   config.loss.content = 'none'
-  config.loss.content_layer = 'Conv_3'  # One of CLASSIFIER_LAYERS.
+  config.loss.content_layer = 'Conv_3'  # One of CONTENT_LAYERS[loss.content].
   config.loss.content_weight = 1.0
   config.loss.adversarial_weight = 1e-3  # The paper's; 0: SRResNet, D neither runs nor trains.
 
@@ -80,8 +94,11 @@ def check(config: ml_collections.ConfigDict) -> None:
   fields.one_of('pairs.downsample_scale', config.pairs.downsample_scale, SCALES)
   fields.one_of('loss.name', loss.name, tuple(losses.LOSSES))
   fields.one_of('loss.pixel', loss.pixel, PIXEL_LOSSES)
-  fields.one_of('loss.content', loss.content, CONTENT_NETWORKS)
-  fields.one_of('loss.content_layer', loss.content_layer, CLASSIFIER_LAYERS)
+  fields.one_of('loss.content', loss.content, tuple(CONTENT_LAYERS))
+  if loss.content != 'none' and loss.content_layer not in CONTENT_LAYERS[loss.content]:
+    raise ConfigError(f'config.loss.content_layer={loss.content_layer!r} is not a layer of '
+                      f'config.loss.content={loss.content!r}; accepted: '
+                      f'{CONTENT_LAYERS[loss.content]}.')
   fields.one_of('model.g_norm', m.g_norm, layers.CONV_NORMS)
   fields.one_of('model.d_norm', m.d_norm, layers.CONV_NORMS)
   fields.positive(config, 'model.g_features', 'model.d_stages', 'model.d_features',
@@ -98,8 +115,20 @@ def check(config: ml_collections.ConfigDict) -> None:
       raise ConfigError(f"config.loss.content='classifier' uses gan_jax's classifier of "
                         f'config.data.name={config.data.name!r}, but there are classifiers of '
                         f"{classifier.DATASETS} only; set loss.content='none'.")
+  if loss.content == 'inception':
+    check_inception_weights(config.inception_weights)
   optimizers.check(config.optim, config.train.num_steps)
   updates.check_ema_fields(config)
+
+
+def check_inception_weights(path: str | None) -> None:
+  """A named weights file exists (None and no $GAN_JAX_INCEPTION_WEIGHTS: downloaded at start)."""
+  from gan_jax.eval import feature_extraction  # Its variable's name.
+  path = path or os.environ.get(feature_extraction.WEIGHTS_ENV)
+  if path and not Path(path).is_file():
+    raise ConfigError(f"config.loss.content='inception': the Inception weights {path!r} "
+                      '(config.inception_weights or $GAN_JAX_INCEPTION_WEIGHTS) are not a file; '
+                      "give the .npz of ../shared/data/inception or pytorch-fid's .pth.")
 
 
 def check_data(config: ml_collections.ConfigDict, shape: tuple) -> None:
