@@ -1,0 +1,13 @@
+"""Super-resolution x4 on MNIST, stage 2: experiments/sr_fashion_mnist_srgan.py on digits, from
+the trials of experiments/sr_mnist_srresnet.py (the content loss on gan_jax's MNIST
+classifier).
+
+python -m gan_jax.sweep experiments/sr_mnist_srgan.py \
+  --workdir runs/sr_mnist/srgan --set data.manual_dir=../shared/data/mnist \
+  --set inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
+"""
+from experiments import sr_fashion_mnist_srgan as fashion
+
+
+def get_sweep():
+  return {**fashion.get_sweep(), 'fixed': {'data.name': 'mnist'}}
