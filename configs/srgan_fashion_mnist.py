@@ -10,12 +10,10 @@ python -m gan_jax.main --config configs/srgan_fashion_mnist.py --workdir /tmp/sr
 from gan_jax.config import base
 from gan_jax.tasks.srgan import config as srgan
 
-SRRESNET_PARTS = 'g_params,ema_g_params,g_batch_stats'
-
 
 def get_config(arg=None):
   config = base.base_config('srgan')
   config.data.name = 'fashion_mnist'
   config = srgan.mnist_recipe(config, 'srgan')
-  config.init_from.parts = SRRESNET_PARTS
+  config.init_from.parts = srgan.SRRESNET_PARTS
   return base.maybe_tiny(config, arg)

@@ -79,8 +79,18 @@ def side_by_side_folders(root):
   return str(root)
 
 
+def photo_folders(root):
+  """A photo folder: train/ of photographs of two sizes (at least the recipe's 96x96 crops),
+  test/ of one size that the scale 4 does not divide (cropped to 36x32)."""
+  write_images(root / 'train' / 'wide', 2, 100, 130)
+  write_images(root / 'train' / 'tall', 1, 120, 96, seed=1)
+  write_images(root / 'test', 3, 38, 35, seed=2)
+  return str(root)
+
+
 # Recipes that read a folder (config.data.path): what the tiny run gets in its place.
-FOLDER_DATA = {'pix2pix_facades': side_by_side_folders}
+FOLDER_DATA = {'pix2pix_facades': side_by_side_folders, 'srresnet_photos': photo_folders,
+               'srgan_photos': photo_folders}
 # Recipes whose tiny run computes FID; the other recipes' FID evals differ from these only
 # in numbers that validation checks, and would cost ~15 s of Inception each.
 FID_RECIPES = ('dcgan_cifar10',)
@@ -89,7 +99,8 @@ FID_RECIPES = ('dcgan_cifar10',)
 NEEDS_REAL_DATA = ('cas',)
 # Second stages: the config whose run they start from (config.init_from.workdir).
 FIRST_STAGES = {'fanogan_mnist': 'fanogan_wgan_mnist',
-                'srgan_fashion_mnist': 'srresnet_fashion_mnist'}
+                'srgan_fashion_mnist': 'srresnet_fashion_mnist',
+                'srgan_photos': 'srresnet_photos'}
 
 
 def contract_config(name, cache_dir):
@@ -114,8 +125,9 @@ def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
       config.data.path = FOLDER_DATA[name](tmp_path / 'data')
     if name in FIRST_STAGES:
       config.init_from.workdir = str(tmp_path / 'first_stage')
-      loop.train_and_evaluate(contract_config(FIRST_STAGES[name], cache_dir),
-                              config.init_from.workdir)
+      first_stage = contract_config(FIRST_STAGES[name], cache_dir)
+      first_stage.data.path = config.data.path
+      loop.train_and_evaluate(first_stage, config.init_from.workdir)
     state = loop.train_and_evaluate(config, str(tmp_path))
   assert int(state.step) == config.train.num_steps
   assert_finite(state)

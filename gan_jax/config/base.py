@@ -26,7 +26,8 @@ def base_config(task: str = 'gan') -> ml_collections.ConfigDict:
 
   config.data = ml_collections.ConfigDict()
   # 'ring', 'grid', 'stacked_mnist', 'folder', 'side_by_side' (pix2pix's paired folders),
-  # 'unpaired_folder' (CycleGAN's trainA/, trainB/, ...), or any tfds image dataset.
+  # 'unpaired_folder' (CycleGAN's trainA/, trainB/, ...), 'photo_folder' (super-resolution's
+  # train/ photographs of any size and test/), or any tfds image dataset.
   config.data.name = 'ring'
   config.data.split = 'train'  # tfds split (or the split's folder) to train on.
   config.data.data_dir = placeholder(str)  # tfds data_dir (None: tfds default or $TFDS_DATA_DIR).
@@ -36,6 +37,13 @@ def base_config(task: str = 'gan') -> ml_collections.ConfigDict:
   config.data.image_size = placeholder(int)  # Square side to resize to (None: the dataset's own).
   config.data.channels = placeholder(int)  # Folder images: 1 (grey) or 3 (RGB); None: 3.
   config.data.center_crop = False  # Crop to a centred square before resizing (CelebA).
+  # data.name='photo_folder': train/ read as random crop_size x crop_size crops, each
+  # photograph as crops_per_image examples (0: whole images, which must then share a size);
+  # the other splits whole, cropped at the bottom and right to a multiple of crop_multiple
+  # (super-resolution: its scale).
+  config.data.crop_size = 0
+  config.data.crops_per_image = 100
+  config.data.crop_multiple = 1
   # Train on the examples of these class labels only, e.g. (0,): the normal class of one-class
   # anomaly detection; (): every class. Evaluators that need every class (anomaly) read all.
   config.data.classes = ()
@@ -120,6 +128,8 @@ def check(config: ml_collections.ConfigDict) -> None:
   if config.data.image_size is not None:
     fields.positive(config, 'data.image_size')
   fields.one_of('data.input_side', config.data.input_side, side_by_side.SIDES)
+  fields.non_negative(config, 'data.crop_size')
+  fields.positive(config, 'data.crops_per_image', 'data.crop_multiple')
   classes = config.data.classes
   if (not isinstance(classes, tuple) or len(set(classes)) != len(classes)
       or any(type(c) is not int or c < 0 for c in classes)):

@@ -14,11 +14,12 @@ import ml_collections
 import numpy as np
 from flax import jax_utils
 
-from gan_jax.data import integrity, mixtures, side_by_side, sources, subsets, unpaired
+from gan_jax.data import integrity, mixtures, photos, side_by_side, sources, subsets, unpaired
 from gan_jax.data.sources import DataSpec
 from gan_jax.training.parallel import AXIS
 
-FOLDERS = ('folder', 'side_by_side', unpaired.FOLDER)  # Names that read config.data.path.
+# Names that read config.data.path.
+FOLDERS = ('folder', 'side_by_side', unpaired.FOLDER, photos.NAME)
 
 
 class MixtureSource:
@@ -86,6 +87,8 @@ def create_full_source(data: ml_collections.ConfigDict, seed: int):
   if data.name == 'folder':
     return sources.FolderSource(data.path, data.image_size, data.channels or 3,
                                      data.center_crop)
+  if data.name == photos.NAME:
+    return photos.photo_source(data, seed)
   if data.name == 'side_by_side':
     return side_by_side.SideBySideSource(data.path, data.split, data.channels or 3,
                                          data.image_size, data.input_side)

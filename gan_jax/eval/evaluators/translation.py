@@ -61,6 +61,7 @@ class ReversedPairs:
 
   def __init__(self, pairs):
     self.pairs, self.num_examples, self.recipe = pairs, pairs.num_examples, pairs.recipe
+    self.spec = pairs.spec
     self.fingerprint = f'reversed {pairs.fingerprint}'
 
   def read(self, indices: np.ndarray) -> dict:
@@ -94,7 +95,7 @@ def pair_batches(pairs, num: int):
 
 def translate_split(translate, pairs, num: int) -> dict:
   """{'inputs', 'outputs', 'targets', 'labels'} of the first `num` pairs, the images uint8;
-  'targets' and 'labels' where `pairs` has them."""
+  'targets' where `pairs` has them, 'labels' where its dataset is labelled."""
   read = []
 
   def input_batches():
@@ -106,7 +107,9 @@ def translate_split(translate, pairs, num: int) -> dict:
   joined = lambda field: np.concatenate([r[field] for r in read])
   translated = {'inputs': pixels.to_uint8(joined('input')), 'outputs': outputs}
   if 'image' in read[0]:
-    translated |= {'targets': pixels.to_uint8(joined('image')), 'labels': joined('label')}
+    translated['targets'] = pixels.to_uint8(joined('image'))
+    if pairs.spec.num_classes:
+      translated['labels'] = joined('label')
   return translated
 
 

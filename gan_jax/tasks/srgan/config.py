@@ -25,6 +25,8 @@ CONTENT_LAYERS = {'none': (), 'classifier': CLASSIFIER_LAYERS,
                                 'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d',
                                 'Mixed_6e', 'Mixed_7a', 'Mixed_7b', 'Mixed_7c')}
 SCALES = (2, 4, 8)  # Sub-pixel upsamplings by 2.
+# What stage 2 (SRGAN) takes from stage 1's checkpoint (config.init_from.parts): G and its EMA.
+SRRESNET_PARTS = 'g_params,ema_g_params,g_batch_stats'
 
 
 def add_fields(config: ml_collections.ConfigDict) -> None:
@@ -75,9 +77,34 @@ def mnist_recipe(config: ml_collections.ConfigDict, stage: str) -> ml_collection
   return config
 
 
+def photo_recipe(config: ml_collections.ConfigDict, stage: str) -> ml_collections.ConfigDict:
+  """The paper's setting on a photo folder (config.data.path, e.g. gan_jax.tools.sample_photos'):
+  random 96x96 HR crops (24x24 LR at x4) in batches of 16, Adam 1e-4; stage 'srresnet'
+  (pixel MSE) or 'srgan' (the FID Inception's Mixed_5d as the content network, standing in
+  for VGG19's, + 1e-3 adversarial). At the end: PSNR and SSIM of every whole test image on
+  the luma (Y), a border of the scale cropped, beside bicubic's. A GPU recipe: the paper
+  trains 10^6 updates; this is 20,000 a stage."""
+  from gan_jax.eval import registry  # Evaluator fields: only where a recipe is made.
+  scale = config.pairs.downsample_scale
+  config.data.update(name='photo_folder', channels=3, crop_size=96, crop_multiple=scale)
+  config.train.update(batch_size=16, num_steps=20_000, log_every_steps=100,
+                      eval_every_steps=2_000, checkpoint_every_steps=2_000)
+  config.evals.translation = registry.eval_config(
+      'translation', every_steps=config.train.num_steps, num_samples=10_000,
+      crop_border=scale, luma=True)
+  if stage == 'srresnet':
+    config.loss.update(adversarial_weight=0.0, pixel_weight=1.0, content='none')
+  else:
+    config.loss.update(adversarial_weight=1e-3, pixel_weight=0.0, content='inception',
+                       content_layer='Mixed_5d')
+  return config
+
+
 def tiny(config: ml_collections.ConfigDict) -> None:
   m = config.model
   m.g_blocks, m.g_features, m.d_stages, m.d_features = 1, 8, 2, 4
+  if config.loss.content == 'inception':  # Its first block only: 299x299 passes cost.
+    config.loss.content_layer = 'Conv2d_1a_3x3'
   config.train.num_grid_samples = 4
 
 
@@ -117,6 +144,12 @@ def check(config: ml_collections.ConfigDict) -> None:
                         f"{classifier.DATASETS} only; set loss.content='none'.")
   if loss.content == 'inception':
     check_inception_weights(config.inception_weights)
+  scale = config.pairs.downsample_scale
+  if config.data.name == 'photo_folder' and config.data.crop_multiple % scale:
+    raise ConfigError(f'config.data.crop_multiple={config.data.crop_multiple}: the test '
+                      'photographs are cropped to a multiple of it, which the scale '
+                      f'config.pairs.downsample_scale={scale} must '
+                      'divide; set it to the scale.')
   optimizers.check(config.optim, config.train.num_steps)
   updates.check_ema_fields(config)
 
