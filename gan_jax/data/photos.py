@@ -53,9 +53,8 @@ class RandomCrops:
     self._crop, self._per_image, self._seed = crop_size, crops_per_image, seed
     self.spec = sources.DataSpec((crop_size, crop_size, channels), None)
     self.num_examples = len(self._files) * crops_per_image
-    names = '\n'.join(str(path.relative_to(folder)) for path in self._files)
-    self._identity = (f'photo crops {hashlib.sha256(names.encode()).hexdigest()} content '
-                      f'{content} crop {crop_size} x{crops_per_image} seed {seed}')
+    self._identity = (f'photo crops of {sources.files_identity(self._files, folder, content)} '
+                      f'crop {crop_size} x{crops_per_image} seed {seed}')
 
   @functools.cached_property
   def fingerprint(self) -> str:

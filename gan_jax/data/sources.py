@@ -260,6 +260,13 @@ def check_readable(files: list[Path]) -> str:
   return digest.hexdigest()
 
 
+def files_identity(files: list[Path], root: Path, content: str) -> str:
+  """Every file's name (under `root`) and bytes (`content`: check_readable's digest), for a
+  folder source's fingerprint: an edited, added or renamed image changes it."""
+  names = '\n'.join(str(p.relative_to(root)) for p in files)
+  return f'files {hashlib.sha256(names.encode()).hexdigest()} content {content}'
+
+
 def layout_folder(root: str, name: str, split: str, layout: str) -> Path:
   """<root>/<name>, the folder of config.data.split `split` in a dataset's folder layout; a
   DataError listing the folders root holds if it is missing."""
@@ -303,10 +310,8 @@ class FolderSource:
     self.spec = DataSpec(output_shape(native + (channels,), image_size, center_crop),
                          len(classes) or None)
     self.num_examples = len(self._files)
-    # Every file's bytes and name: an edited, added or renamed image changes it.
-    names = '\n'.join(str(p.relative_to(root)) for p in self._files)
-    self._identity = (f'folder files {hashlib.sha256(names.encode()).hexdigest()} content '
-                      f'{content} classes {classes} center_crop {center_crop}')
+    self._identity = (f'folder {files_identity(self._files, root, content)} classes {classes} '
+                      f'center_crop {center_crop}')
 
   @functools.cached_property
   def fingerprint(self) -> str:
