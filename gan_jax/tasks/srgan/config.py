@@ -7,6 +7,7 @@ import ml_collections
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import paired
+from gan_jax.eval import inception
 from gan_jax.models import layers
 from gan_jax.objectives import losses
 from gan_jax.tasks.pix2pix import config as pix2pix_config
@@ -17,13 +18,7 @@ ARCHITECTURE_FIELDS = ('model', 'pairs.downsample_scale', 'data.name', 'data.ima
 PIXEL_LOSSES = ('mse', 'l1')
 CLASSIFIER_LAYERS = ('Conv_0', 'Conv_1', 'Conv_2', 'Conv_3', 'Dense_0')  # Its activations.
 # The frozen feature networks of the content loss -> the layers loss.content_layer may name.
-# Inception's are its blocks (gan_jax.eval.inception.LAYERS, listed here so a config check
-# imports no network).
-CONTENT_LAYERS = {'none': (), 'classifier': CLASSIFIER_LAYERS,
-                  'inception': ('Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3',
-                                'Conv2d_3b_1x1', 'Conv2d_4a_3x3', 'Mixed_5b', 'Mixed_5c',
-                                'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d',
-                                'Mixed_6e', 'Mixed_7a', 'Mixed_7b', 'Mixed_7c')}
+CONTENT_LAYERS = {'none': (), 'classifier': CLASSIFIER_LAYERS, 'inception': inception.LAYERS}
 SCALES = (2, 4, 8)  # Sub-pixel upsamplings by 2.
 # What stage 2 (SRGAN) takes from stage 1's checkpoint (config.init_from.parts): G and its EMA.
 SRRESNET_PARTS = 'g_params,ema_g_params,g_batch_stats'
