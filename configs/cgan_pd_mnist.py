@@ -19,6 +19,6 @@ def get_config(arg=None):
   # gan_jax's classifier trained on 1,000 EMA samples per digit, tested on the 10,000 test
   # digits, beside it trained on 1,000 real training digits per class; and 100 real digits
   # per class alone vs with the samples added.
-  config.evals.cas = registry.eval_config('cas', every_steps=config.train.num_steps,
+  config.evals.cas = registry.eval_config('cas', every_steps=0,
                                           num_samples=10_000, augment_real_per_class=100)
   return base.maybe_tiny(config, arg)

@@ -26,8 +26,7 @@ def get_config(arg=None):
   config.jitter.update(load_size=286, flip=True)
   config.train.update(batch_size=1, num_steps=200 * EPOCH, log_every_steps=EPOCH // 2,
                       eval_every_steps=25 * EPOCH, checkpoint_every_steps=5 * EPOCH)
-  end = config.train.num_steps
-  config.evals.fid = registry.eval_config('inception', every_steps=end, num_samples=TEST,
+  config.evals.fid = registry.eval_config('inception', every_steps=0, num_samples=TEST,
                                           num_real=TEST, prdc_samples=TEST, kid_subset_size=50)
   config = base.maybe_tiny(config, arg)
   if arg:  # A seconds-long run at 32x32.

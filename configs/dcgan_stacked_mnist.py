@@ -17,6 +17,7 @@ def get_config(arg=None):
   # PacGAN's protocol: modes captured and KL to uniform over 26,000 samples.
   config.evals.modes = registry.eval_config('stacked_mnist', every_steps=5_000,
                                               num_samples=26_000)
+  config.evals.monitor.every_steps = 5_000
   config.best.metric = 'modes/modes_captured'
   config.best.mode = 'max'
   return base.maybe_tiny(config, arg)

@@ -27,6 +27,6 @@ def get_config(arg=None):
   config.train.log_every_steps = 100
   config.train.eval_every_steps = 500
   config.train.checkpoint_every_steps = 500
-  config.evals.anomaly = registry.eval_config('anomaly', every_steps=config.train.num_steps,
+  config.evals.anomaly = registry.eval_config('anomaly', every_steps=0,
                                               num_samples=10_000)
   return base.maybe_tiny(config, arg)

@@ -28,8 +28,8 @@ def get_config(arg=None):
   # AnoGAN on the first ANOGAN_IMAGES test digits (about 10 % normal): its search costs
   # `steps` forward and backward passes of G and D per image. The raw G: its batch norm.
   config.anogan.steps = ANOGAN_STEPS
-  config.evals.anogan = registry.eval_config('anomaly', every_steps=config.train.num_steps,
+  config.evals.anogan = registry.eval_config('anomaly', every_steps=0,
                                              num_samples=ANOGAN_IMAGES, generator='raw')
-  config.evals.ocsvm = registry.eval_config('ocsvm', every_steps=config.train.num_steps,
+  config.evals.ocsvm = registry.eval_config('ocsvm', every_steps=0,
                                             num_samples=10_000)
   return base.maybe_tiny(config, arg)

@@ -28,9 +28,9 @@ def get_config(arg=None):
   config.train.log_every_steps = 100
   config.train.eval_every_steps = 700
   config.train.checkpoint_every_steps = 700
-  config.evals.anomaly = registry.eval_config('anomaly', every_steps=config.train.num_steps,
+  config.evals.anomaly = registry.eval_config('anomaly', every_steps=0,
                                               num_samples=10_000, generator='raw')
   # The non-GAN baseline on the same protocol in the same run (it reads only the data).
-  config.evals.ocsvm = registry.eval_config('ocsvm', every_steps=config.train.num_steps,
+  config.evals.ocsvm = registry.eval_config('ocsvm', every_steps=0,
                                             num_samples=10_000)
   return base.maybe_tiny(config, arg)

@@ -5,6 +5,7 @@ python -m gan_jax.main --config configs/mlp_mnist.py --workdir /tmp/mlp_mnist \
 Smoke run: configs/mlp_mnist.py:tiny
 """
 from gan_jax.config import base
+from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):
@@ -25,4 +26,5 @@ def get_config(arg=None):
   config.train.log_every_steps = 100
   config.train.eval_every_steps = 1_000
   config.train.checkpoint_every_steps = 1_000
+  recipes.measure_image_quality(config, monitor_every=5_000)
   return base.maybe_tiny(config, arg)

@@ -27,10 +27,9 @@ def get_config(arg=None):
   config.optim.schedule = 'half_then_linear'
   config.train.update(batch_size=1, num_steps=200 * EPOCH, log_every_steps=EPOCH,
                       eval_every_steps=25 * EPOCH, checkpoint_every_steps=5 * EPOCH)
-  end = config.train.num_steps
-  config.evals.translation = registry.eval_config('translation', every_steps=end,
+  config.evals.translation = registry.eval_config('translation', every_steps=0,
                                                   num_samples=TEST)
-  config.evals.fid = registry.eval_config('inception', every_steps=end, num_samples=TEST,
+  config.evals.fid = registry.eval_config('inception', every_steps=0, num_samples=TEST,
                                           num_real=TEST, prdc_samples=TEST, kid_subset_size=50)
   config = base.maybe_tiny(config, arg)
   if arg:  # A seconds-long run: 32x32 pairs through a 2-level U-Net and a 16x16 PatchGAN.

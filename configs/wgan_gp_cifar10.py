@@ -15,4 +15,5 @@ def get_config(arg=None):
   config.loss.name = 'wasserstein'
   config.penalty.gp = 10.0
   config.train.num_steps = 100_000
+  config.evals.monitor.every_steps = 10_000
   return base.maybe_tiny(config, arg)

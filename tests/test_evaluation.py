@@ -1,5 +1,6 @@
 """Evaluators, reference caching, --mode eval/sample, the compare command."""
 import json
+import logging
 
 import jax
 import numpy as np
@@ -105,8 +106,15 @@ def test_inception_eval_during_training(tmp_path, mock_tfds):
   assert kept['value'] == min(best)
 
 
+def with_tiny_fid(config):
+  """config with :tiny's FID eval: 64 samples against 64 references, at the end."""
+  config.evals.fid = registry.eval_config('inception', every_steps=0, num_samples=64)
+  registry.tiny(config.evals.fid, config.train.num_steps)
+  return config
+
+
 def test_too_small_reference_fails_before_training(tmp_path, mock_tfds):
-  config = load_config('dcgan_cifar10')  # :tiny asks for 64 reference images.
+  config = with_tiny_fid(load_config('dcgan_cifar10'))
   with mock_tfds(num_examples=32), pytest.raises(
       ConfigError, match=r"evals.fid.num_real=64 exceeds the 32 examples of split 'test'"):
     loop.train_and_evaluate(config, str(tmp_path))
@@ -115,7 +123,7 @@ def test_too_small_reference_fails_before_training(tmp_path, mock_tfds):
 
 def test_missing_inception_weights_fail_before_training(tmp_path, mock_tfds):
   """The weights are resolved at start-up: no run trains for hours to die at its first FID."""
-  config = load_config('dcgan_cifar10')
+  config = with_tiny_fid(load_config('dcgan_cifar10'))
   config.inception_weights = str(tmp_path / 'absent.npz')
   with mock_tfds(num_examples=64), pytest.raises(FileNotFoundError, match='absent.npz'):
     loop.train_and_evaluate(config, str(tmp_path / 'run'))
@@ -199,7 +207,9 @@ def test_classifier_roundtrip_keyed_by_its_data(tmp_path):
     (dict(metric='inception', generator='best'), r"config.evals.e.generator='best'"),
     (dict(metric='inception', num_samples=500, kid_subset_size=1000),
      r'kid_subset_size=1000 must be in \[2, min\(num_samples, num_real\) = 500\]'),
-    (dict(metric='mode_coverage', every_steps=0), r'config.evals.e.every_steps=0 must be > 0'),
+    (dict(metric='mode_coverage', every_steps=-1),
+     r'config.evals.e.every_steps=-1 must be >= 0 \(0: only at the end\)'),
+    (dict(metric='mode_coverage', num_samples=0), r'config.evals.e.num_samples=0 must be > 0'),
     (dict(metric='stacked_mnist'), r"'stacked_mnist' evaluates images, but config.task='gan' on "
                                    r"config.data.name='ring' predicts \('points',\)"),
 ])
@@ -230,10 +240,12 @@ def test_mode_coverage_needs_2d_and_best_metric_names_an_eval():
     check_config(config)
 
 
-def test_best_checkpoint_follows_the_generator_best_metric_names(tmp_path):
+def test_best_checkpoint_follows_the_generator_best_metric_names(tmp_path, caplog):
+  caplog.set_level(logging.INFO)
   config = load_config('default')
   config.evals.coverage.generator = 'both'
   config.evals.coverage.every_steps = 2
+  config.evals.final = registry.eval_config('mode_coverage', every_steps=0, num_samples=64)
   config.best.metric = 'coverage/reverse_kl/raw'
   loop.train_and_evaluate(config, str(tmp_path))
   records = [json.loads(l) for l in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
@@ -242,6 +254,10 @@ def test_best_checkpoint_follows_the_generator_best_metric_names(tmp_path):
   ema = {r['step']: r['value'] for r in records
          if (r['metric'], r['generator']) == ('reverse_kl', 'ema')}
   assert sorted(raw) == sorted(ema) == [2, 4] and raw != ema
+  assert {r['step'] for r in records if r['eval'] == 'final'} == {4}  # At the end only.
+  final = next(r for r in records if r['eval'] == 'final' and r['metric'] == 'reverse_kl')
+  assert f"final/reverse_kl = {final['value']:.4g}" in next(  # The log's last word.
+      m for m in caplog.messages if m.startswith('At the end of training (step 4): '))
   kept = json.loads(next((tmp_path / 'best').glob('*/metric/*')).read_text())
   assert (kept['generator'], kept['value']) == ('raw', min(raw.values()))
 

@@ -62,6 +62,10 @@ def test_extractor_pads_chunks_and_matches_reference(golden):
   images = golden['images_rgb32']
   features = extractor([images[:1], images[1:]], len(images), 'golden images')
   assert_features_match(features, golden['features_rgb32'])
+  # A later evaluation, in other batches, reuses the one compiled program.
+  again = extractor([images[::-1]], len(images), 'the same, reversed')
+  np.testing.assert_allclose(again, features[::-1], rtol=1e-5, atol=1e-6)
+  assert extractor._features._cache_size() == 1
 
 
 # ---- (b) Weight files. ----

@@ -172,7 +172,7 @@ def test_bicubic_baseline_and_cropped_border(fashion_data_dir, fashion_manual_di
      r"\('Conv2d_1a_3x3'"),
     ({'loss.content': 'inception', 'loss.content_layer': 'Mixed_5d',
       'inception_weights': '/no/such/weights.npz'},
-     r"Inception weights '/no/such/weights.npz' \(config.inception_weights"),
+     r"content='inception': Inception weights '/no/such/weights.npz' not found \(config"),
     ({'loss.pixel': 'huber'}, r"config.loss.pixel='huber' is not accepted"),
     ({'data.name': 'kmnist'}, r"classifiers of \('mnist', 'fashion_mnist'\) only"),
     ({'loss.pixel_weight': 0.0, 'loss.content': 'none', 'loss.adversarial_weight': 0.0},

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from gan_jax.config.checks import check_config
+from gan_jax.data import mixtures
 from gan_jax.eval import classifier
 from gan_jax.training import loop
 from conftest import REPO, patch_train_step
@@ -41,6 +43,27 @@ def test_all_shipped_configs_exist():
   assert {'default', 'mlp_mnist', 'dcgan_mnist', 'dcgan_fashion_mnist', 'dcgan_cifar10',
           'dcgan_stacked_mnist', 'wgan_gp_cifar10', 'sngan_cifar10', 'cgan_pd_cifar10',
           'biggan_cifar10', 'lsgan_mnist', 'infogan_arch_mnist', 'pacgan_2d'} <= set(CONFIGS)
+
+
+def test_every_image_recipe_measures_itself():
+  """Every image GAN config ends with FID/KID/precision-recall of 10,000 EMA samples against
+  the 10,000 test images, and keeps its best checkpoint by KID against training images
+  (one-class GANs, f-AnoGAN's first stage, are anomaly detectors: measured by AUROC)."""
+  image_recipes = [name for name in CONFIGS if (config := load_config(name, None)).task == 'gan'
+                   and config.data.name not in mixtures.MIXTURES and not config.data.classes]
+  assert {'mlp_mnist', 'dcgan_mnist', 'dcgan_fashion_mnist', 'dcgan_stacked_mnist',
+          'dcgan_cifar10', 'sngan_cifar10', 'infogan_arch_mnist'} <= set(image_recipes)
+  for name in image_recipes:
+    config = load_config(name, None)
+    fid, monitor = config.evals.fid, config.evals.monitor
+    assert (fid.metric, fid.split, fid.num_samples, fid.num_real, fid.prdc_samples,
+            fid.generator, fid.every_steps) == ('inception', 'test', 10_000, 10_000, 10_000,
+                                                'ema', 0), name
+    assert (monitor.metric, monitor.split, monitor.num_samples, monitor.num_real,
+            monitor.generator) == ('inception', 'train', 2_000, 2_000, 'ema'), name
+    assert 0 < monitor.every_steps < config.train.num_steps, name
+    assert config.best.metric in ('monitor/kid', 'modes/modes_captured'), name
+    check_config(config)
 
 
 def set_fields(config, fields: dict):
@@ -91,9 +114,6 @@ def photo_folders(root):
 # Recipes that read a folder (config.data.path): what the tiny run gets in its place.
 FOLDER_DATA = {'pix2pix_facades': side_by_side_folders, 'srresnet_photos': photo_folders,
                'srgan_photos': photo_folders}
-# Recipes whose tiny run computes FID; the other recipes' FID evals differ from these only
-# in numbers that validation checks, and would cost ~15 s of Inception each.
-FID_RECIPES = ('dcgan_cifar10',)
 # Evaluators the 64 mocked examples cannot feed (CAS needs real images of every class; it
 # runs on real MNIST in test_semi_supervised.py).
 NEEDS_REAL_DATA = ('cas',)
@@ -104,10 +124,11 @@ FIRST_STAGES = {'fanogan_mnist': 'fanogan_wgan_mnist',
 
 
 def contract_config(name, cache_dir):
-  """configs/<name>.py:tiny without the evals the mocked data cannot feed, with the stand-in
-  classifiers of `cache_dir`."""
+  """configs/<name>.py:tiny without the evals the mocked data cannot feed nor Inception's
+  (~15 s each; test_evaluation.py runs one in the loop), with the stand-in classifiers of
+  `cache_dir`."""
   config = load_config(name)
-  dropped = NEEDS_REAL_DATA + (() if name in FID_RECIPES else ('inception',))
+  dropped = NEEDS_REAL_DATA + ('inception',)
   for eval_name in [n for n, ev in config.evals.items() if ev.metric in dropped]:
     del config.evals[eval_name]
     if config.best.metric.startswith(f'{eval_name}/'):

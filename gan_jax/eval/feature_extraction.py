@@ -17,15 +17,22 @@ PER_DEVICE_BATCH = 50  # Images per device and Inception call.
 _REPORT_EVERY_SECONDS = 10.0
 
 
+def named_weights(path: str | None) -> Path | None:
+  """The weights file `path` or $GAN_JAX_INCEPTION_WEIGHTS names (None: neither names one),
+  which must exist."""
+  path = path or os.environ.get(WEIGHTS_ENV)
+  if path and not Path(path).is_file():
+    raise FileNotFoundError(f'Inception weights {path!r} not found (config.inception_weights '
+                            f'or ${WEIGHTS_ENV}): give a .npz or pytorch-fid .pth file.')
+  return Path(path) if path else None
+
+
 def resolve_weights(path: str | None, cache_dir: Path) -> Path:
   """The weights file: `path`, else $GAN_JAX_INCEPTION_WEIGHTS, else the official pytorch-fid
   file downloaded once (hash-checked) into `cache_dir`."""
-  path = path or os.environ.get(WEIGHTS_ENV)
-  if path:
-    if not Path(path).is_file():
-      raise FileNotFoundError(f'Inception weights {path!r} not found (config.inception_weights '
-                              f'or ${WEIGHTS_ENV}): give a .npz or pytorch-fid .pth file.')
-    return Path(path)
+  named = named_weights(path)
+  if named:
+    return named
   try:
     return Path(inception_weights.download_pth(cache_dir))
   except inception_weights.InceptionDownloadError as error:

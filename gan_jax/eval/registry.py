@@ -41,7 +41,8 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
                       # AUROC of a one-class SVM on pixels: anomaly's baseline) or
                       # 'translation' (L1, PSNR, SSIM of a translation task's outputs) or
                       # 'label_preservation' (a classifier's accuracy on them).
-      every_steps=every_steps,  # Run every this many train steps, and at the end.
+      every_steps=every_steps,  # Run every this many train steps, and at the end; 0: only at
+                                # the end (what a --config.train.num_steps override keeps).
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
       generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the
                         # task evaluates: G, the semi-supervised D, the anomaly encoder).
@@ -54,6 +55,11 @@ def tiny(ev: ml_collections.ConfigDict, num_steps: int) -> None:
   ev.num_samples = 64
   for field, value in EVALUATORS[ev.metric].TINY.items() if ev.metric in EVALUATORS else ():
     ev[field] = value
+
+
+def due(ev: ml_collections.ConfigDict, step: int, is_last: bool) -> bool:
+  """Whether the config.evals entry `ev` runs after train step `step`."""
+  return is_last or (ev.every_steps > 0 and step % ev.every_steps == 0)
 
 
 def needs(ev: ml_collections.ConfigDict) -> str | None:
@@ -71,9 +77,11 @@ def check(config: ml_collections.ConfigDict, predictions: tuple[str, ...]) -> No
     if ev.generator not in metric_names.GENERATORS:
       raise ConfigError(f'config.evals.{name}.generator={ev.generator!r} is not accepted; '
                         f'accepted: {metric_names.GENERATORS}.')
-    for field in ('every_steps', 'num_samples'):
-      if not ev[field] > 0:
-        raise ConfigError(f'config.evals.{name}.{field}={ev[field]!r} must be > 0.')
+    if not ev.num_samples > 0:
+      raise ConfigError(f'config.evals.{name}.num_samples={ev.num_samples!r} must be > 0.')
+    if not ev.every_steps >= 0:
+      raise ConfigError(f'config.evals.{name}.every_steps={ev.every_steps!r} must be >= 0 '
+                        '(0: only at the end).')
     evaluator = EVALUATORS[ev.metric]
     if hasattr(evaluator, 'check'):
       evaluator.check(name, ev, config)

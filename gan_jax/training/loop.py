@@ -164,9 +164,10 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
   train_step = parallel.pmap_step(built.step_fn)
   best_manager = checkpointing.create_best_manager(workdir) if config.best.metric else None
 
-  def run_evals(host_state, step, is_last):
+  def run_evals(host_state, step, is_last) -> list[dict]:
+    step_records = []
     for name, ev in config.evals.items():
-      if step % ev.every_steps and not is_last:
+      if not registry.due(ev, step, is_last):
         continue
       with report_progress.timed(f'eval_{name}'):
         records = registry.evaluate(name, ev, built.predict, host_state, step, eval_context,
@@ -178,6 +179,8 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
           history.append(workdir / 'metrics.jsonl', record)
       if best_manager is not None:
         keep_if_best(best_manager, host_state, records)
+      step_records += records
+    return step_records
 
   def keep_if_best(manager, host_state, records):
     wanted = metric_names.metric_name_parts(config.best.metric)
@@ -222,7 +225,7 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
   report_progress = periodic_actions.ReportProgress(num_train_steps=num_steps, writer=writer)
   history_path = workdir / 'train_metrics.jsonl'
   logging.info('Training steps %d..%d.', start_step + 1, num_steps)
-  step, unchecked, restores, stopped_by = start_step, None, 0, None
+  step, unchecked, restores, stopped_by, latest_records = start_step, None, 0, None, []
   try:
     with preemption.stop_on_signals() as stop_request:
       while step < num_steps:
@@ -234,7 +237,7 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
         log_now = step % config.train.log_every_steps == 0 or is_last
         checkpoint_now = step % config.train.checkpoint_every_steps == 0 or is_last or stop_now
         pictures_now = step % config.train.eval_every_steps == 0 or is_last
-        evals_now = any(step % ev.every_steps == 0 for ev in config.evals.values()) or is_last
+        evals_now = any(registry.due(ev, step, is_last) for ev in config.evals.values())
         uses_state = log_now or checkpoint_now or pictures_now or evals_now
         # The previous step's flags are read while this step runs (no stall); a step whose
         # results get logged, evaluated or saved is checked itself, first.
@@ -265,7 +268,7 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
           with report_progress.timed('pictures'):
             write_pictures(host_state, step)
         if evals_now and not stop_now:
-          run_evals(host_state, step, is_last)
+          latest_records = run_evals(host_state, step, is_last)
         if checkpoint_now:
           checkpointing.save(manager, host_state, config)
         if stop_now:
@@ -281,6 +284,10 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
     logging.warning('Stopped by %s after step %d, which is checkpointed; run the same command '
                     'to resume.', stopped_by, step)
   elif is_chief:
+    if latest_records and step == num_steps:
+      logging.info('At the end of training (step %d): %s.', step, ', '.join(
+          f"{metric_names.metric_name(r['eval'], r['metric'], r['generator'])} = {r['value']:.4g}"
+          for r in latest_records))
     records = history.read(history_path)
     if records:
       curve = plots.loss_curve_plot(records)

@@ -65,7 +65,7 @@ def mnist_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict
   config = pix2pix_config.mnist_recipe(config)
   for metric in ('translation', 'label_preservation'):
     config.evals[f'inverse_{metric}'] = registry.eval_config(
-        metric, every_steps=config.train.num_steps, num_samples=10_000, direction='inverse')
+        metric, every_steps=0, num_samples=10_000, direction='inverse')
   return config
 
 

@@ -15,6 +15,7 @@ PRECISIONS = ('float32', 'bfloat16')  # config.train.precision
 # only resume under the same values.
 ARCHITECTURE_FIELDS = ('model', 'data.name', 'data.image_size', 'data.channels')
 ANOGAN_MODELS = ('dcgan', 'infogan')  # Critics that sow the features AnoGAN compares.
+IMAGE_QUALITY_EVALS = ('fid', 'monitor')  # config.evals of recipes.measure_image_quality.
 
 
 def add_fields(config: ml_collections.ConfigDict) -> None:
@@ -91,6 +92,13 @@ def tiny(config: ml_collections.ConfigDict) -> None:
   config.anogan.steps = 5
   config.train.n_critic = 1  # Compiles several times faster; n_critic > 1 has its own tests.
   config.train.num_grid_samples = 16
+  # No image-quality evals (recipes.measure_image_quality's): Inception would cost a CPU
+  # ~30 s of a seconds-long run. tests/test_evaluation.py runs the evaluator in the loop.
+  for name in IMAGE_QUALITY_EVALS:
+    if name in config.evals:
+      del config.evals[name]
+    if config.best.metric.startswith(f'{name}/'):
+      config.best.metric = ''
 
 
 def tiny_model(model: ml_collections.ConfigDict) -> None:

@@ -63,12 +63,11 @@ def mnist_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict
   config.train.log_every_steps = 100
   config.train.eval_every_steps = 1_000
   config.train.checkpoint_every_steps = 1_000
-  end = config.train.num_steps
-  config.evals.translation = registry.eval_config('translation', every_steps=end,
+  config.evals.translation = registry.eval_config('translation', every_steps=0,
                                                   num_samples=10_000)
   config.evals.label_preservation = registry.eval_config('label_preservation',
-                                                         every_steps=end, num_samples=10_000)
-  config.evals.fid = registry.eval_config('inception', every_steps=end, num_samples=FID_IMAGES,
+                                                         every_steps=0, num_samples=10_000)
+  config.evals.fid = registry.eval_config('inception', every_steps=0, num_samples=FID_IMAGES,
                                           num_real=FID_IMAGES, prdc_samples=FID_IMAGES)
   return config
 

@@ -1,7 +1,4 @@
 """The srgan task's config fields, recipe and checks (needing no data, then the data's)."""
-import os
-from pathlib import Path
-
 import ml_collections
 
 from gan_jax.config import fields
@@ -85,7 +82,7 @@ def photo_recipe(config: ml_collections.ConfigDict, stage: str) -> ml_collection
   config.train.update(batch_size=16, num_steps=20_000, log_every_steps=100,
                       eval_every_steps=2_000, checkpoint_every_steps=2_000)
   config.evals.translation = registry.eval_config(
-      'translation', every_steps=config.train.num_steps, num_samples=10_000,
+      'translation', every_steps=0, num_samples=10_000,
       crop_border=scale, luma=True)
   if stage == 'srresnet':
     config.loss.update(adversarial_weight=0.0, pixel_weight=1.0, content='none')
@@ -151,12 +148,11 @@ def check(config: ml_collections.ConfigDict) -> None:
 
 def check_inception_weights(path: str | None) -> None:
   """A named weights file exists (None and no $GAN_JAX_INCEPTION_WEIGHTS: downloaded at start)."""
-  from gan_jax.eval import feature_extraction  # Its variable's name.
-  path = path or os.environ.get(feature_extraction.WEIGHTS_ENV)
-  if path and not Path(path).is_file():
-    raise ConfigError(f"config.loss.content='inception': the Inception weights {path!r} "
-                      '(config.inception_weights or $GAN_JAX_INCEPTION_WEIGHTS) are not a file; '
-                      "give the .npz of ../shared/data/inception or pytorch-fid's .pth.")
+  from gan_jax.eval import feature_extraction  # The Inception port: only this content loss.
+  try:
+    feature_extraction.named_weights(path)
+  except FileNotFoundError as error:
+    raise ConfigError(f"config.loss.content='inception': {error}") from error
 
 
 def check_data(config: ml_collections.ConfigDict, shape: tuple) -> None:
