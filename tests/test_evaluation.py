@@ -73,6 +73,14 @@ def test_compare_loads_folders_and_npz(tmp_path):
   np.savez(tmp_path / 'bad.npz', samples=np.zeros((2, 2)))
   with pytest.raises(ValueError, match="no 'images' array"):
     compare.load_images(str(tmp_path / 'bad.npz'))
+  # Another array of an npz: translations.npz's inputs, outputs or targets.
+  np.savez(tmp_path / 'translations.npz', inputs=images, targets=255 - images)
+  np.testing.assert_array_equal(compare.load_images(f'{tmp_path}/translations.npz:targets'),
+                                255 - images)
+  np.testing.assert_array_equal(compare.load_images(f'{tmp_path}/translations.npz:inputs', 2),
+                                images[:2])  # --num_images
+  with pytest.raises(ValueError, match=r"no 'outputs' array; arrays: \['inputs', 'targets'\]"):
+    compare.load_images(f'{tmp_path}/translations.npz:outputs')
 
 
 def test_inception_eval_during_training(tmp_path, mock_tfds):

@@ -1,9 +1,10 @@
 """FID, KID, precision/recall and density/coverage between two sets of images.
 
-python -m gan_jax.compare A B [--inception_weights=W] [--kid_subset_size=1000]
+python -m gan_jax.compare A B [--inception_weights=W] [--kid_subset_size=1000] [--num_images=N]
 
 A and B are folders of PNG/JPEG files or .npz files with uint8 images (N, H, W, C)
-under the key `images` (what `--mode sample` writes). Prints one JSON object.
+under the key `images` (what `--mode sample` writes), or FILE.npz:KEY for another key
+(`--mode translate`'s translations.npz:inputs, :outputs, :targets). Prints one JSON object.
 """
 import json
 from pathlib import Path
@@ -22,16 +23,19 @@ flags.DEFINE_string('cache_dir', '~/.cache/gan_jax', 'Where downloaded weights a
 flags.DEFINE_integer('kid_subsets', 100, 'KID subsets.')
 flags.DEFINE_integer('kid_subset_size', 1000, 'KID subset size (<= both set sizes).')
 flags.DEFINE_integer('batch_size', 200, 'Images per Inception call.')
+flags.DEFINE_integer('num_images', 0, 'Compare the first this many of each set (0: all).')
 
 
-def load_images(path: str) -> np.ndarray:
-  """uint8 (N, H, W, C) images of a folder (all the same size) or an npz's `images`."""
-  p = Path(path)
+def load_images(path: str, num: int = 0) -> np.ndarray:
+  """The first `num` (0: all) uint8 (N, H, W, C) images of a folder (all the same size), of
+  an npz's `images`, or of the array KEY of FILE.npz:KEY."""
+  file, _, key = path.rpartition(':') if '.npz:' in path else (path, '', 'images')
+  p = Path(file)
   if p.suffix == '.npz':
     with np.load(p) as f:
-      if 'images' not in f:
-        raise ValueError(f"{p} has no 'images' array; arrays: {list(f.keys())}.")
-      images = f['images']
+      if key not in f:
+        raise ValueError(f"{p} has no {key!r} array; arrays: {list(f.keys())}.")
+      images = f[key]
   elif p.is_dir():
     files, _ = sources.list_images(p)
     sources.check_readable(files)
@@ -40,7 +44,7 @@ def load_images(path: str) -> np.ndarray:
     raise ValueError(f'{path} is neither a folder of images nor an .npz file.')
   if images.dtype != np.uint8:
     raise ValueError(f'{path}: expected uint8 pixels, got {images.dtype}.')
-  return images[..., None] if images.ndim == 3 else images
+  return (images[..., None] if images.ndim == 3 else images)[:num or None]
 
 
 def compare(a: np.ndarray, b: np.ndarray, extractor, kid_subsets: int, kid_subset_size: int,
@@ -59,8 +63,8 @@ def main(argv):
   weights = feature_extraction.resolve_weights(FLAGS.inception_weights,
                                                Path(FLAGS.cache_dir).expanduser())
   extractor = feature_extraction.InceptionFeatures(weights)
-  result = compare(load_images(argv[1]), load_images(argv[2]), extractor, FLAGS.kid_subsets,
-                   FLAGS.kid_subset_size, FLAGS.batch_size)
+  a, b = (load_images(path, FLAGS.num_images) for path in argv[1:])
+  result = compare(a, b, extractor, FLAGS.kid_subsets, FLAGS.kid_subset_size, FLAGS.batch_size)
   print(json.dumps(result, indent=2))
 
 
