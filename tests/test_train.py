@@ -49,12 +49,12 @@ def test_every_image_recipe_measures_itself():
   """Every image GAN config ends with FID/KID/precision-recall of 10,000 EMA samples against
   the 10,000 test images, and keeps its best checkpoint by KID against training images
   (one-class GANs, f-AnoGAN's first stage, are anomaly detectors: measured by AUROC)."""
-  image_recipes = [name for name in CONFIGS if (config := load_config(name, None)).task == 'gan'
-                   and config.data.name not in mixtures.MIXTURES and not config.data.classes]
+  configs = {name: load_config(name, None) for name in CONFIGS}
+  image_recipes = {name: config for name, config in configs.items() if config.task == 'gan'
+                   and config.data.name not in mixtures.MIXTURES and not config.data.classes}
   assert {'mlp_mnist', 'dcgan_mnist', 'dcgan_fashion_mnist', 'dcgan_stacked_mnist',
           'dcgan_cifar10', 'sngan_cifar10', 'infogan_arch_mnist'} <= set(image_recipes)
-  for name in image_recipes:
-    config = load_config(name, None)
+  for name, config in image_recipes.items():
     fid, monitor = config.evals.fid, config.evals.monitor
     assert (fid.metric, fid.split, fid.num_samples, fid.num_real, fid.prdc_samples,
             fid.generator, fid.every_steps) == ('inception', 'test', 10_000, 10_000, 10_000,
