@@ -89,8 +89,6 @@ def test_ganomaly_generator_shapes_and_its_three_networks():
 @pytest.mark.parametrize('field,value,message', [
     ('anogan.weight', 1.5, r'config.anogan.weight=1.5 must be in \[0, 1\]'),
     ('anogan.steps', 0, 'config.anogan.steps=0 must be > 0'),
-    ('evals.anogan.generator', 'ema', r"config.evals.anogan.generator='ema': AnoGAN runs G in "
-                                      r"eval mode.*set generator='raw'"),
 ])
 def test_bad_anogan_settings_are_clear_errors(field, value, message):
   config = load_config('fanogan_wgan_mnist')
@@ -139,8 +137,9 @@ def test_anogan_latent_search_lowers_its_objective_per_image_and_compiles_once()
       d_params=d_vars['params'], d_batch_stats={})
   batches = [np.asarray(images), np.asarray(images), np.asarray(images[:3])]
   search = latent_search.make_search_fn(generator, discriminator, config.anogan)
-  scores = list(latent_search.anomaly_scores(search, host_state, 'raw', iter(batches),
-                                             config.model.z_dim, config.seed))
+  scores = list(latent_search.anomaly_scores(search, (g_vars['params'], g_vars['batch_stats']),
+                                             host_state, iter(batches), config.model.z_dim,
+                                             config.seed))
   assert [len(s) for s in scores] == [8, 8, 3] and search._cache_size() == 1
 
 

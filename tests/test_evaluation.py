@@ -228,6 +228,24 @@ def test_eval_config_errors(fields, message):
     check_config(config)
 
 
+def test_a_disabled_eval_is_neither_run_nor_checked_and_ranks_nothing(tmp_path):
+  """enabled=False: the stacked_mnist eval a 2D run cannot feed passes the checks and never
+  runs; best.metric may not name it; the ring run's other eval runs as before."""
+  config = load_config('default')
+  config.evals.modes = registry.eval_config('stacked_mnist', every_steps=2, num_samples=10,
+                                            enabled=False)
+  check_config(config)
+  assert not registry.due(config.evals.modes, 2, is_last=True)
+  assert list(registry.enabled(config)) == ['coverage']
+  config.best.metric = 'modes/num_modes'
+  with pytest.raises(ConfigError, match=r"names config.evals.modes, which is disabled"):
+    check_config(config)
+  config.best.metric = ''
+  loop.train_and_evaluate(config, str(tmp_path))
+  records = [json.loads(l) for l in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
+  assert {r['eval'] for r in records} == {'coverage'}
+
+
 def test_mode_coverage_needs_2d_and_best_metric_names_an_eval():
   config = load_config('dcgan_mnist')
   config.evals.c = registry.eval_config('mode_coverage', 10, 100)

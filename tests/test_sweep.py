@@ -211,6 +211,17 @@ def test_machine_settings_end_every_command_and_stay_out_of_trial_names(tmp_path
                          '--config.inception_weights=/w/pool3.npz']
 
 
+def test_a_sweep_switches_an_eval_off_for_every_trial(tmp_path, capsys):
+  """--set evals.<name>.enabled=False ends every trial's command (gan_jax.main's
+  --config.evals.<name>.enabled=False; test_evaluation.py runs a disabled eval)."""
+  setting = 'evals.coverage.enabled=False'
+  assert sweep.sweep_command(TINY, tmp_path / 'ring', print_commands=True,
+                             settings=[setting]) == 0
+  lines = capsys.readouterr().out.splitlines()
+  assert len(lines) == len(TINY_TRIALS)
+  assert all(shlex.split(line)[-1] == f'--config.{setting}' for line in lines)
+
+
 @pytest.mark.parametrize('setting,message', [
     ('data.manual_dir', 'expected field=value'),
     ('data.manual=/x', "'data.manual' is not a field of the base config; data has:"),

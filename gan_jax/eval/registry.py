@@ -18,14 +18,14 @@ from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
 from gan_jax.eval.evaluators import (anomaly_detection, classification,
                                      classification_accuracy_score, inception_features,
-                                     label_preservation, mode_coverage, one_class_svm,
-                                     stacked_mnist_modes, translation)
+                                     label_agreement, label_preservation, mode_coverage,
+                                     one_class_svm, stacked_mnist_modes, translation)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
               'stacked_mnist': stacked_mnist_modes, 'classification': classification,
               'cas': classification_accuracy_score, 'anomaly': anomaly_detection,
               'ocsvm': one_class_svm, 'translation': translation,
-              'label_preservation': label_preservation}
+              'label_preservation': label_preservation, 'label_agreement': label_agreement}
 METRICS = tuple(EVALUATORS)
 
 
@@ -40,12 +40,17 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
                       # 'anomaly' (AUROC of a task's anomaly scores) or 'ocsvm' (the
                       # AUROC of a one-class SVM on pixels: anomaly's baseline) or
                       # 'translation' (L1, PSNR, SSIM of a translation task's outputs) or
-                      # 'label_preservation' (a classifier's accuracy on them).
+                      # 'label_preservation' (a classifier's accuracy on them) or
+                      # 'label_agreement' (a classifier's agreement with a conditional G's
+                      # requested classes).
       every_steps=every_steps,  # Run every this many train steps, and at the end; 0: only at
                                 # the end (what a --config.train.num_steps override keeps).
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).
       generator='ema',  # The weights evaluated: 'ema', 'raw' or 'both' (of the network the
                         # task evaluates: G, the semi-supervised D, the anomaly encoder).
+      enabled=True,  # False: never run, nor checked against the data (e.g. a search that
+                     # skips the final FID: --config.evals.fid.enabled=False, or a sweep's
+                     # --set evals.fid.enabled=False).
   ) | own | fields)
 
 
@@ -59,7 +64,12 @@ def tiny(ev: ml_collections.ConfigDict, num_steps: int) -> None:
 
 def due(ev: ml_collections.ConfigDict, step: int, is_last: bool) -> bool:
   """Whether the config.evals entry `ev` runs after train step `step`."""
-  return is_last or (ev.every_steps > 0 and step % ev.every_steps == 0)
+  return ev.enabled and (is_last or (ev.every_steps > 0 and step % ev.every_steps == 0))
+
+
+def enabled(config: ml_collections.ConfigDict) -> dict:
+  """The config.evals entries that run, by name."""
+  return {name: ev for name, ev in config.evals.items() if ev.enabled}
 
 
 def needs(ev: ml_collections.ConfigDict) -> str | None:
@@ -69,8 +79,13 @@ def needs(ev: ml_collections.ConfigDict) -> str | None:
 
 
 def check(config: ml_collections.ConfigDict, predictions: tuple[str, ...]) -> None:
-  """Every entry of config.evals, and config.best.metric; `predictions`: what the task makes."""
+  """Every entry of config.evals, and config.best.metric; `predictions`: what the task makes.
+  A disabled entry is checked for its name only."""
   for name, ev in config.evals.items():
+    if ev.metric not in METRICS:
+      raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} is not accepted; accepted: '
+                        f'{METRICS}.')
+  for name, ev in enabled(config).items():
     if ev.metric not in EVALUATORS:
       raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} is not accepted; accepted: '
                         f'{METRICS}.')
@@ -94,28 +109,32 @@ def check(config: ml_collections.ConfigDict, predictions: tuple[str, ...]) -> No
                         f'but config.task={config.task!r} on config.data.name='
                         f'{config.data.name!r} predicts {predictions}.')
   if config.best.metric:
-    metric_names.check_metric_name('config.best.metric', config.best.metric, config.evals)
+    name = metric_names.check_metric_name('config.best.metric', config.best.metric,
+                                          config.evals)[0]
+    if not config.evals[name].enabled:
+      raise ConfigError(f'config.best.metric={config.best.metric!r} names config.evals.{name}, '
+                        f"which is disabled; set config.best.metric='' or enable it.")
 
 
 def check_data(config: ml_collections.ConfigDict, ctx) -> None:
   """Start-up checks of the evaluators that have data or files to check."""
-  for name, ev in config.evals.items():
+  for name, ev in enabled(config).items():
     evaluator = EVALUATORS[ev.metric]
     if hasattr(evaluator, 'check_data'):
       evaluator.check_data(name, ev, ctx)
 
 
 def evaluate(name: str, ev: ml_collections.ConfigDict, predict: dict, state, step: int,
-             ctx, frozen: dict | None = None) -> list[dict]:
+             ctx, weights_protocol=lambda which: {}) -> list[dict]:
   """Runs evaluator `name` on the weights it names (ev.generator); one record per value,
-  its protocol naming the frozen networks the training used (Built.frozen), if any."""
+  its protocol extended by weights_protocol(which) (Built.protocol: the frozen networks the
+  training used, how G sampled)."""
   evaluator, prediction = EVALUATORS[ev.metric], needs(ev)
-  trained_with = {'frozen_networks': frozen} if frozen else {}
   records = []
   for which in (('ema', 'raw') if ev.generator == 'both' else (ev.generator,)):
     samples = lambda *inputs, which=which: predict[prediction](state, which, *inputs)
     values, protocol = evaluator.evaluate(ev, samples, which, ctx)
+    protocol = {**protocol, **weights_protocol(which), 'generator': which, 'step': step}
     records += [{'eval': name, 'metric': metric, 'value': float(value), 'generator': which,
-                 'step': step, 'protocol': {**protocol, **trained_with, 'generator': which, 'step': step}}
-                for metric, value in values.items()]
+                 'step': step, 'protocol': protocol} for metric, value in values.items()]
   return records

@@ -41,7 +41,8 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
   """
   m = model_config
   g_spec, d_spec = layer_specs(m, axis_name, dtype)
-  g_cond = dict(conditioning=m.g_conditioning, num_classes=num_classes)
+  g_cond = dict(conditioning=m.g_conditioning, num_classes=num_classes,
+                embedding_dim=m.embedding_dim)
   d_cond = dict(conditioning=m.d_conditioning, num_classes=num_classes)
   if m.name == 'mlp':
     return (MLPGenerator(tuple(data_shape), m.g_features, m.g_layers, g_spec,
@@ -55,7 +56,6 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
     return (DCGANGenerator(size, channels, m.g_features, g_spec, g_hidden, **g_cond),
             DCGANDiscriminator(size, m.d_features, d_spec, d_hidden, **d_cond))
   return (ResNetGenerator(size, channels, m.g_features, g_spec, hierarchical=m.name == 'biggan',
-                          embedding_dim=m.embedding_dim,
                           attention_resolution=m.attention_resolution, **g_cond),
           ResNetDiscriminator(size, m.d_features, d_spec,
                               attention_resolution=m.attention_resolution, **d_cond))

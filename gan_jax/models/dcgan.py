@@ -38,6 +38,7 @@ class DCGANGenerator(nn.Module):
   hidden_dense: int = 0
   conditioning: str = 'none'
   num_classes: int = 0
+  embedding_dim: int = 128  # conditioning='concat': the class embedding's width.
 
   @nn.compact
   def __call__(self, z, labels, train: bool = True):
@@ -45,7 +46,8 @@ class DCGANGenerator(nn.Module):
     stages = upsamplings(self.image_size)
     base = self.image_size // 2**stages
     width = self.features * 2**(stages - 1)
-    x = generator_input(z, labels, self.conditioning, self.num_classes)
+    x = generator_input(z, labels, self.conditioning, self.num_classes,
+                        self.embedding_dim)
     cond = class_condition(labels, self.conditioning, self.num_classes)
     if self.hidden_dense:
       x = nn.relu(spec.normalize(spec.dense(self.hidden_dense, x, train, normalized=True),
@@ -62,7 +64,10 @@ class DCGANGenerator(nn.Module):
 def downsampling_features(spec: LayerSpec, image_size: int, features: int, hidden_dense: int,
                           x, train: bool):
   """D's body, called inside a module's compact method (whose layers it makes): stride-2 4x4
-  convs with LeakyReLU 0.2 down to base x base, flattened, then [Dense hidden]."""
+  convs with LeakyReLU 0.2 down to base x base, flattened, then [Dense hidden].
+
+  Returns (features (B, F), pooled (B, C)): pooled is the last activations summed over
+  space (the projection's input), or the hidden Dense's output when there is one."""
   stages = upsamplings(image_size)
   width = features
   x = nn.leaky_relu(spec.conv(width, 4, x, train, strides=2), 0.2)
@@ -70,11 +75,12 @@ def downsampling_features(spec: LayerSpec, image_size: int, features: int, hidde
     width *= 2
     x = spec.conv(width, 4, x, train, strides=2, normalized=True)
     x = nn.leaky_relu(spec.normalize(x, train), 0.2)
+  pooled = jnp.sum(x, axis=(1, 2))
   x = x.reshape((x.shape[0], -1))
   if hidden_dense:
     x = spec.dense(hidden_dense, x, train, normalized=True)
-    x = nn.leaky_relu(spec.normalize(x, train), 0.2)
-  return x
+    x = pooled = nn.leaky_relu(spec.normalize(x, train), 0.2)
+  return x, pooled
 
 
 class DCGANDiscriminator(nn.Module):
@@ -89,11 +95,12 @@ class DCGANDiscriminator(nn.Module):
 
   @nn.compact
   def __call__(self, x, labels, train: bool = True):
-    x = downsampling_features(self.spec, self.image_size, self.features, self.hidden_dense, x,
-                              train)
+    x, pooled = downsampling_features(self.spec, self.image_size, self.features,
+                                      self.hidden_dense, x, train)
     self.sow('intermediates', 'features', x)
     # The head's Dense(1) on base x base features is DCGAN's 'VALID' conv to one channel.
-    return DiscriminatorHead(self.spec, self.conditioning, self.num_classes)(x, labels, train)
+    return DiscriminatorHead(self.spec, self.conditioning, self.num_classes)(x, labels, train,
+                                                                            pooled)
 
 
 class DCGANEncoder(nn.Module):
@@ -107,6 +114,6 @@ class DCGANEncoder(nn.Module):
 
   @nn.compact
   def __call__(self, x, train: bool = True):
-    x = downsampling_features(self.spec, self.image_size, self.features, self.hidden_dense, x,
-                              train)
+    x, _ = downsampling_features(self.spec, self.image_size, self.features, self.hidden_dense,
+                                 x, train)
     return self.spec.dense(self.z_dim, x, train)

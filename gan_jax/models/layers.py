@@ -17,6 +17,7 @@ NORMS = ACTIVATION_NORMS + ('spectral_norm', 'spectral_norm+batch_norm', 'spectr
 # Networks of convolutions only (pix2pix's U-Net and PatchGAN) also take instance norm: per
 # example and channel over H and W (Ulyanov et al. 2016; the translation papers' at batch 1).
 CONV_NORMS = NORMS + ('instance_norm', 'spectral_norm+instance_norm')
+BATCH_NORM_MOMENTUM = 0.9  # Of batch norm's running averages: new = m * old + (1 - m) * batch.
 
 
 def doubling_widths(count: int, features: int, max_features: int = 512) -> list[int]:
@@ -98,8 +99,8 @@ class LayerSpec:
     """The activation normalization over features (last axis); `cond` (B, k) if conditional."""
     kind, affine = self.activation_norm, not self.conditional_norm
     if kind == 'batch_norm':
-      x = nn.BatchNorm(use_running_average=not train, momentum=0.9, use_scale=affine,
-                       use_bias=affine, dtype=self.dtype,
+      x = nn.BatchNorm(use_running_average=not train, momentum=BATCH_NORM_MOMENTUM,
+                       use_scale=affine, use_bias=affine, dtype=self.dtype,
                        axis_name=self.axis_name if train else None)(x)
     elif kind == 'layer_norm':  # Over all of an example's features (C, H, W): per example.
       x = nn.LayerNorm(reduction_axes=tuple(range(1, x.ndim)), feature_axes=-1,
@@ -163,20 +164,22 @@ CONDITIONINGS_D = ('none', 'projection', 'acgan')
 class DiscriminatorHead(nn.Module):
   """Features (B, F) -> (logits (B,), class logits (B, classes) or None).
 
-  'projection' (Miyato & Koyama 2018) adds <embed(y), features> to the logit;
-  'acgan' (Odena et al. 2017) adds an auxiliary classifier.
+  'projection' (Miyato & Koyama 2018) adds <embed(y), pooled> to the logit, where `pooled`
+  (B, C) is D's last activations summed over space (a network without spatial features
+  passes its features); 'acgan' (Odena et al. 2017) adds an auxiliary classifier.
   """
   spec: LayerSpec
   conditioning: str = 'none'
   num_classes: int = 0
 
   @nn.compact
-  def __call__(self, features, labels, train: bool):
+  def __call__(self, features, labels, train: bool, pooled=None):
     logits = self.spec.dense(1, features, train)[:, 0]
     if self.conditioning == 'projection':
-      embedding = self.spec.weight(nn.Embed(self.num_classes, features.shape[-1],
+      pooled = features if pooled is None else pooled
+      embedding = self.spec.weight(nn.Embed(self.num_classes, pooled.shape[-1],
                                             dtype=self.spec.dtype), labels, train)
-      logits = logits + jnp.sum(embedding * features, axis=-1)
+      logits = logits + jnp.sum(embedding * pooled, axis=-1)
     class_logits = None
     if self.conditioning == 'acgan':
       class_logits = self.spec.dense(self.num_classes, features, train)
@@ -186,10 +189,16 @@ class DiscriminatorHead(nn.Module):
 CONDITIONINGS_G = ('none', 'concat', 'cond_batch_norm')
 
 
-def generator_input(z, labels, conditioning: str, num_classes: int):
-  """G's input: z, with the one-hot class appended for 'concat' (Mirza & Osindero 2014)."""
+def generator_input(z, labels, conditioning: str, num_classes: int, embedding_dim: int):
+  """G's input, made inside G's compact method: z, joined for 'concat' by a learned class
+  embedding of embedding_dim (Mirza & Osindero 2014's y beside z; BigGAN's shared
+  embedding). Initialised N(0, 1) as z is, so the class carries as much of G's first layer
+  as the noise from the start (a one-hot carried 1 / sqrt(z_dim) of it, and the digit was
+  left to the noise)."""
   if conditioning == 'concat':
-    return jnp.concatenate([z, jax.nn.one_hot(labels, num_classes, dtype=z.dtype)], axis=-1)
+    embedding = nn.Embed(num_classes, embedding_dim, dtype=z.dtype,
+                         embedding_init=nn.initializers.normal(1.0), name='class_embedding')
+    return jnp.concatenate([z, embedding(labels)], axis=-1)
   return z
 
 

@@ -17,10 +17,12 @@ class MLPGenerator(nn.Module):
   tanh_output: bool = True  # Images live in [-1, 1]; 2D points are unbounded.
   conditioning: str = 'none'
   num_classes: int = 0
+  embedding_dim: int = 128  # conditioning='concat': the class embedding's width.
 
   @nn.compact
   def __call__(self, z, labels, train: bool = True):
-    x = generator_input(z, labels, self.conditioning, self.num_classes)
+    x = generator_input(z, labels, self.conditioning, self.num_classes,
+                        self.embedding_dim)
     cond = class_condition(labels, self.conditioning, self.num_classes)
     for _ in range(self.layers):
       x = self.spec.dense(self.features, x, train, normalized=True)

@@ -106,7 +106,7 @@ class ResNetGenerator(nn.Module):
   conditioning: str = 'none'
   num_classes: int = 0
   hierarchical: bool = False  # BigGAN: shared class embedding and z chunks per block.
-  embedding_dim: int = 128
+  embedding_dim: int = 128  # biggan's shared class embedding; 'concat': the one joined to z.
   attention_resolution: int = 0  # 0: no self-attention.
 
   @nn.compact
@@ -124,7 +124,7 @@ class ResNetGenerator(nn.Module):
                for c in chunks[1:]]
     else:
       conds = [class_condition(labels, self.conditioning, self.num_classes)] * (len(widths) - 1)
-    x = generator_input(z, labels, self.conditioning, self.num_classes)
+    x = generator_input(z, labels, self.conditioning, self.num_classes, self.embedding_dim)
     x = spec.dense(base * base * widths[0], x, train, normalized=True)
     x = x.reshape((x.shape[0], base, base, widths[0]))
     for i, (width, cond) in enumerate(zip(widths[1:], conds)):

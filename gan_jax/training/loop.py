@@ -171,7 +171,7 @@ def _train_and_evaluate(config: ml_collections.ConfigDict, workdir: Path):
         continue
       with report_progress.timed(f'eval_{name}'):
         records = registry.evaluate(name, ev, built.predict, host_state, step, eval_context,
-                                    built.frozen)
+                                    built.protocol)
       writer.write_scalars(step, {f'eval_{r["eval"]}_{r["generator"]}_{r["metric"]}': r['value']
                                   for r in records})
       if is_chief:

@@ -44,15 +44,15 @@ def evaluate_checkpoint(config: ml_collections.ConfigDict, workdir: str,
                         step: int | None = None) -> Path:
   """Runs every evaluator of config.evals; writes workdir/eval/step_N.json."""
   workdir = Path(workdir)
-  if not config.evals:
-    raise ConfigError('config.evals is empty: nothing to evaluate.')
+  if not registry.enabled(config):
+    raise ConfigError('config.evals has no enabled entry: nothing to evaluate.')
   built, state = load_checkpoint(config, workdir, step)
   eval_context = context.EvalContext(config)
   registry.check_data(config, eval_context)
   step = int(state.step)
-  records = [r for name, ev in config.evals.items()
+  records = [r for name, ev in registry.enabled(config).items()
              for r in registry.evaluate(name, ev, built.predict, state, step, eval_context,
-                                        built.frozen)]
+                                        built.protocol)]
   path = workdir / 'eval' / f'step_{step:07d}.json'
   path.parent.mkdir(exist_ok=True)
   files.write_json(path, records)  # Atomic: an earlier result is never left half-written.

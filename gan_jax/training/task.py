@@ -44,6 +44,14 @@ class Built:
   # network: {'content': {'network', 'layer', 'weights_sha256'}}): every metric's protocol
   # records them.
   frozen: dict = dataclasses.field(default_factory=dict)
+  # 'ema' or 'raw' -> how those weights made their predictions (the GAN: G's batch-norm
+  # statistics), for every metric's protocol.
+  sampling_protocol: Callable[[str], dict] = lambda which: {}
+
+  def protocol(self, which: str) -> dict:
+    """What every metric of the `which` weights records about how they were trained and run."""
+    frozen = {'frozen_networks': self.frozen} if self.frozen else {}
+    return {**frozen, **self.sampling_protocol(which)}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,8 +19,13 @@ SHAPE = (28, 28, 1)  # The classifier's input.
 
 
 def check(name: str, ev, config) -> None:
-  from gan_jax.eval import classifier  # Its network: only when this evaluator is used.
   translation.check_ground_truth(name, ev, config)
+  check_classifier(name, ev, config)
+
+
+def check_classifier(name: str, ev, config) -> None:
+  """gan_jax has a classifier of the run's dataset (of every evaluator that uses one)."""
+  from gan_jax.eval import classifier  # Its network: only when this evaluator is used.
   if config.data.name not in classifier.DATASETS:
     raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} classifies with gan_jax\'s '
                       f'classifier of config.data.name={config.data.name!r}, but there are '
@@ -28,17 +33,28 @@ def check(name: str, ev, config) -> None:
 
 
 def check_data(name: str, ev, ctx) -> None:
-  """Labels and the classifier's image shape; the cached classifier loads now, so a missing
-  one is an error at start-up that says how to train it."""
-  spec = ctx.reference_source(ev.split).spec
+  check_classified_split(name, ev, ctx, ev.split)
+
+
+def check_classified_split(name: str, ev, ctx, split: str) -> None:
+  """Labels and the classifier's image shape in `split`; the cached classifier loads now, so a
+  missing one is an error at start-up that says how to train it."""
+  spec = ctx.reference_source(split).spec
   if not spec.num_classes:
     raise ConfigError(f'config.evals.{name}.metric={ev.metric!r} needs labels, but split '
-                      f'{ev.split!r} of config.data.name={ctx.config.data.name!r} has none.')
+                      f'{split!r} of config.data.name={ctx.config.data.name!r} has none.')
   if tuple(spec.shape) != SHAPE:
     raise ConfigError(f'config.evals.{name}.metric={ev.metric!r}: the classifier takes '
                       f'{SHAPE} images, but config.data gives {tuple(spec.shape)} (leave '
                       'config.data.image_size unset).')
   ctx.classifier(ctx.config.data.name)
+
+
+def classifier_protocol(record: dict, dataset: str) -> dict:
+  """Which classifier judged: its name, test accuracy and the training split it learnt."""
+  return {'classifier': f'gan_jax.eval.classifier ({dataset})',
+          'classifier_test_accuracy': record['test_accuracy'],
+          'classifier_data_fingerprint': record['data_fingerprint']}
 
 
 def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
@@ -51,7 +67,5 @@ def evaluate(ev, translate, which: str, ctx) -> tuple[dict, dict]:
   baseline, done_nothing = translation.baseline(t['inputs'], t['targets'])
   values = {'accuracy': accuracy(t['outputs']), 'target_accuracy': accuracy(t['targets']),
             f'{baseline}_accuracy': accuracy(done_nothing)}
-  return values, {**protocol, 'classifier': f'gan_jax.eval.classifier ({ctx.config.data.name})',
-                  'classifier_test_accuracy': record['test_accuracy'],
-                  'classifier_data_fingerprint': record['data_fingerprint'],
+  return values, {**protocol, **classifier_protocol(record, ctx.config.data.name),
                   'labels': "the source image's"}

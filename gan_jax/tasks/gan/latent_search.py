@@ -11,7 +11,6 @@ import numpy as np
 import optax
 
 from gan_jax.objectives import anomaly
-from gan_jax.tasks.gan import sampling
 
 LATENT_STREAM = 5  # Folded into the seed for the search's starting z (gan_jax.tasks.gan.sampling).
 
@@ -55,12 +54,12 @@ def make_search_fn(generator: nn.Module, discriminator: nn.Module,
   return search
 
 
-def anomaly_scores(search: Callable, host_state, which: str, image_batches, z_dim: int,
+def anomaly_scores(search: Callable, g_variables: tuple, host_state, image_batches, z_dim: int,
                    seed: int) -> Iterator[np.ndarray]:
-  """AnoGAN's score of each image of each batch, by the 'ema' or 'raw' G in eval mode (the
-  gan task's check refuses the EMA of a G with batch norm, whose running averages are the raw
-  G's). Batches are padded to the first one's size, so the search compiles once."""
-  g_params, g_batch_stats, _ = sampling.generator_variables(host_state, which)
+  """AnoGAN's score of each image of each batch, by G in eval mode with `g_variables`
+  (sampling.generator_variables) and the critic of `host_state`. Batches are padded to the
+  first one's size, so the search compiles once."""
+  g_params, g_batch_stats = g_variables
   state = jax.device_put((g_params, g_batch_stats, host_state.d_params,
                           host_state.d_batch_stats))
   key = jax.random.fold_in(jax.random.PRNGKey(seed), LATENT_STREAM)

@@ -1,14 +1,17 @@
 """Drawing samples from a trained G: jitted forward passes, fixed noise, streams."""
-import functools
 from typing import Iterator
 
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
+from flax import traverse_util
+
+from gan_jax.models.layers import BATCH_NORM_MOMENTUM
 
 # Noise streams: folded into the base key so they never overlap training noise.
 SNAPSHOT_STREAM, EVAL_STREAM, INTERPOLATION_STREAM = 2, 3, 4
+STANDING_STREAM = 6  # 5 is latent_search's.
 
 
 def fixed_noise(seed: int, num: int, z_dim: int, stream: int = SNAPSHOT_STREAM) -> jax.Array:
@@ -22,20 +25,68 @@ def balanced_labels(start: int, num: int, classes: int) -> np.ndarray:
 
 
 def make_generate_fn(generator: nn.Module):
-  """generate(params, batch_stats, z, labels, use_batch_statistics) -> samples.
-
-  Batch norm's running averages were collected with the raw G's weights; with
-  the EMA weights they mismatch the activations and the samples degrade to
-  noise. So EMA samples normalise with their own batch's statistics
-  (use_batch_statistics=True); raw samples use the running averages.
-  """
-  @functools.partial(jax.jit, static_argnums=4)
-  def generate(params, batch_stats, z, labels, use_batch_statistics):
-    variables = {'params': params, 'batch_stats': batch_stats}
-    if use_batch_statistics:
-      return generator.apply(variables, z, labels, train=True, mutable=['batch_stats'])[0]
-    return generator.apply(variables, z, labels, train=False)
+  """generate(params, batch_stats, z, labels) -> samples of G in eval mode: batch norm uses
+  the given statistics, so each sample depends on its own (z, label) alone, never on the
+  rest of its batch (a grid, a stream and FID's batches render it identically)."""
+  @jax.jit
+  def generate(params, batch_stats, z, labels):
+    return generator.apply({'params': params, 'batch_stats': batch_stats}, z, labels,
+                           train=False)
   return generate
+
+
+def is_batch_norm_statistic(path: tuple[str, ...]) -> bool:
+  """A batch norm's running 'mean' or 'var' (batch_stats also holds spectral norm's u, sigma)."""
+  return path[-1] in ('mean', 'var')
+
+
+def make_batch_moments_fn(generator: nn.Module):
+  """moments(params, batch_stats, z, labels) -> {batch norm statistic's path: (mean, mean of
+  squares)} of every batch norm of G in train mode on this batch.
+
+  Flax's BatchNorm stores momentum * old + (1 - momentum) * batch value; from old = 0 the
+  batch's own mean and (biased) variance are read back exactly, up to one rounding.
+  """
+  keep = 1.0 - BATCH_NORM_MOMENTUM
+
+  @jax.jit
+  def moments(params, batch_stats, z, labels):
+    flat = traverse_util.flatten_dict(batch_stats)
+    zeroed = {p: jnp.zeros_like(v) if is_batch_norm_statistic(p) else v for p, v in flat.items()}
+    _, mutated = generator.apply({'params': params,
+                                  'batch_stats': traverse_util.unflatten_dict(zeroed)},
+                                 z, labels, train=True, mutable=['batch_stats'])
+    new = traverse_util.flatten_dict(mutated['batch_stats'])
+    out = {}
+    for path in flat:
+      if path[-1] == 'mean':
+        mean = new[path] / keep
+        variance = new[path[:-1] + ('var',)] / keep
+        out[path[:-1]] = (mean, variance + jnp.square(mean))
+    return out
+  return moments
+
+
+def standing_statistics(moments, params, batch_stats, z_dim: int, classes: int, seed: int,
+                        num_batches: int, batch_size: int):
+  """BigGAN's standing statistics (Brock et al. 2019): every batch norm's mean and variance
+  over num_batches x batch_size samples of G in train mode (fixed noise, classes in turn),
+  pooled over all of them; batch_stats with those in place of the running averages.
+  Other batch_stats (spectral norm's) are kept as they are."""
+  flat = traverse_util.flatten_dict(batch_stats)
+  if not any(is_batch_norm_statistic(p) for p in flat):
+    return batch_stats
+  key = jax.random.fold_in(jax.random.PRNGKey(seed), STANDING_STREAM)
+  totals = None
+  for b in range(num_batches):
+    z = jax.random.normal(jax.random.fold_in(key, b), (batch_size, z_dim))
+    batch = moments(params, batch_stats, z, balanced_labels(b * batch_size, batch_size, classes))
+    totals = batch if totals is None else jax.tree.map(jnp.add, totals, batch)
+  for layer, (mean_sum, square_sum) in totals.items():
+    mean = mean_sum / num_batches
+    flat[layer + ('mean',)] = mean
+    flat[layer + ('var',)] = jnp.maximum(square_sum / num_batches - jnp.square(mean), 0.0)
+  return traverse_util.unflatten_dict(flat)
 
 
 def make_discriminate_fn(discriminator: nn.Module):
@@ -64,24 +115,30 @@ def grid_inputs(seed: int, num: int, z_dim: int, classes: int):
   return z, np.repeat(np.arange(rows, dtype=np.int32), cols), rows
 
 
-def generator_variables(state, which: str):
-  """(params, batch_stats, use_batch_statistics) of the 'ema' or 'raw' generator."""
+def generator_variables(state, which: str, standing) -> tuple:
+  """(params, batch_stats) that G runs in eval mode with, of the 'ema' or 'raw' generator.
+
+  The raw G uses batch norm's running averages from training. They were gathered with the
+  raw weights, so they mismatch the EMA weights' activations (EMA samples degrade to noise
+  with them): the EMA G uses standing(ema params, batch_stats), its own statistics
+  (standing_statistics).
+  """
   if which == 'ema':
-    return state.ema_g_params, state.g_batch_stats, True
+    return state.ema_g_params, standing(state.ema_g_params, state.g_batch_stats)
   if which == 'raw':
-    return state.g_params, state.g_batch_stats, False
+    return state.g_params, state.g_batch_stats
   raise ValueError(f"Unknown generator {which!r}; accepted: ('ema', 'raw').")
 
 
-def generate_from(generate, state, which: str, z: jax.Array, labels: np.ndarray) -> np.ndarray:
-  """Samples of the 'ema' or 'raw' generator of `state` for noise `z` and class `labels`."""
-  params, batch_stats, use_batch_statistics = generator_variables(state, which)
-  return np.asarray(generate(params, batch_stats, z, labels, use_batch_statistics))
+def generate_from(generate, variables: tuple, z: jax.Array, labels: np.ndarray) -> np.ndarray:
+  """Samples of G with `variables` (generator_variables) for noise `z` and class `labels`."""
+  return np.asarray(generate(*variables, z, labels))
 
 
-def sample_stream(generate, state, which: str, num: int, z_dim: int, seed: int,
+def sample_stream(generate, variables: tuple, num: int, z_dim: int, seed: int,
                   classes: int = 0, batch_size: int = 500) -> Iterator[np.ndarray]:
-  """`num` samples in batches of `batch_size`, from the fixed evaluation noise.
+  """`num` samples of G with `variables` in batches of `batch_size`, from the fixed
+  evaluation noise.
 
   The noise of batch b is drawn from fold_in(key, b), so no more than one
   batch is ever held, whatever `num` is. A conditional G (`classes` > 0)
@@ -91,13 +148,13 @@ def sample_stream(generate, state, which: str, num: int, z_dim: int, seed: int,
   for b, start in enumerate(range(0, num, batch_size)):
     size = min(batch_size, num - start)
     z = jax.random.normal(jax.random.fold_in(key, b), (size, z_dim))
-    yield generate_from(generate, state, which, z, balanced_labels(start, size, classes))
+    yield generate_from(generate, variables, z, balanced_labels(start, size, classes))
 
 
-def labelled_sample_stream(generate, state, which: str, num: int, z_dim: int, seed: int,
+def labelled_sample_stream(generate, variables: tuple, num: int, z_dim: int, seed: int,
                            classes: int, batch_size: int = 500):
   """sample_stream's batches with the class labels they were generated for: (images, labels)."""
-  stream = sample_stream(generate, state, which, num, z_dim, seed, classes, batch_size)
+  stream = sample_stream(generate, variables, num, z_dim, seed, classes, batch_size)
   for start, images in zip(range(0, num, batch_size), stream):
     yield images, balanced_labels(start, len(images), classes)
 
