@@ -39,7 +39,7 @@ def conditional_mnist_recipe(config: ml_collections.ConfigDict,
 
   Not conditional batch norm: DCGAN's G has two batch norms, whose per-class scale and
   shift are uniform over space and start at zero; with them the digit was left to the noise
-  (13.6% label agreement after 3,000 steps, experiments/results/cas_cgan_pd_mnist/). The
+  (13.6% label agreement after 3,000 steps, experiments/results/conditional_mnist/). The
   ResNet Gs keep them, as their papers do: there they act at every block's resolution."""
   config = dcgan_recipe(config)
   config.data.name = 'mnist'
