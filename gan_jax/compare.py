@@ -2,5 +2,11 @@
 (gan_jax/tools/compare.py)."""
 import runpy
 
-if __name__ == '__main__':
+
+def run():
+  """The console script gan-jax-compare (pyproject.toml): the same as python -m gan_jax.compare."""
   runpy.run_module('gan_jax.tools.compare', run_name='__main__', alter_sys=True)
+
+
+if __name__ == '__main__':
+  run()

@@ -60,5 +60,10 @@ def main(argv):
     sys.exit(f'gan_jax: {e}')  # The message, not a traceback; exit status 1.
 
 
-if __name__ == '__main__':
+def run():
+  """The console script gan-jax-train (pyproject.toml): the same as python -m gan_jax.main."""
   app.run(main)
+
+
+if __name__ == '__main__':
+  run()
