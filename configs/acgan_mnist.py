@@ -7,7 +7,7 @@ python -m gan_jax.main --config configs/acgan_mnist.py --workdir /tmp/acgan_mnis
   --config.inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
 Sample grids show one row per digit. Smoke run: configs/acgan_mnist.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

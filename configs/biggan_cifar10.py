@@ -5,7 +5,7 @@ self-attention at 16x16, hinge loss, EMA of G from step 1,000.
 python -m gan_jax.main --config configs/biggan_cifar10.py --workdir /tmp/biggan
 Smoke run: configs/biggan_cifar10.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

@@ -4,7 +4,7 @@ conditional batch norm in G, <embed(y), features> in D.
 python -m gan_jax.main --config configs/cgan_pd_cifar10.py --workdir /tmp/cgan_pd
 Sample grids show one row per class. Smoke run: configs/cgan_pd_cifar10.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

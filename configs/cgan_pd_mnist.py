@@ -9,7 +9,7 @@ python -m gan_jax.main --config configs/cgan_pd_mnist.py --workdir /tmp/cgan_pd_
   --config.inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
 Sample grids show one row per digit. Smoke run: configs/cgan_pd_mnist.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

@@ -12,8 +12,8 @@ http://efrosgans.eecs.berkeley.edu/cyclegan/datasets/horse2zebra.zip):
   --config.data.name=unpaired_folder --config.data.path=/path/to/horse2zebra
 A GPU run; on CPU a step at 256x256 takes seconds.
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 
 EPOCH = 1_334
 TEST = 120  # testA's horses; testB holds 140 zebras.

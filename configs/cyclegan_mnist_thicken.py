@@ -12,7 +12,7 @@ Then every test translation, both ways: --mode translate (translations.npz: thic
 inverse_translations.npz: thin -> thick). Other domains B: --config.pairs.derivation=edges,
 negative.
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.cyclegan import config as cyclegan
 
 

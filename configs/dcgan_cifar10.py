@@ -4,7 +4,7 @@ python -m gan_jax.main --config configs/dcgan_cifar10.py --workdir /tmp/cifar10
 (Needs the network, or cifar-10-binary.tar.gz in --config.data.manual_dir.)
 Smoke run: configs/dcgan_cifar10.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

@@ -4,7 +4,7 @@ python -m gan_jax.main --config configs/dcgan_fashion_mnist.py --workdir /tmp/fa
   --config.data.manual_dir=../shared/data/fashion_mnist
 (manual_dir only offline.) Smoke run: configs/dcgan_fashion_mnist.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

@@ -4,7 +4,7 @@ python -m gan_jax.main --config configs/dcgan_mnist.py --workdir /tmp/mnist \
   --config.data.manual_dir=../shared/data/mnist
 (manual_dir only offline; with internet tfds downloads MNIST.) Smoke run: configs/dcgan_mnist.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

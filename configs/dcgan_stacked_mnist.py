@@ -5,9 +5,9 @@ python -m gan_jax.main --config configs/dcgan_stacked_mnist.py --workdir /tmp/st
   --config.data.manual_dir=../shared/data/mnist
 Smoke run: configs/dcgan_stacked_mnist.py:tiny
 """
-from gan_jax.config import base
-from gan_jax.tasks.gan import recipes
 from gan_jax.eval import registry
+from gan_jax.run import base
+from gan_jax.tasks.gan import recipes
 
 
 def get_config(arg=None):

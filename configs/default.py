@@ -3,8 +3,8 @@
 python -m gan_jax.main --config configs/default.py --workdir /tmp/ring
 Grid of 25 instead: --config.data.name=grid. Smoke run: configs/default.py:tiny
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 
 
 def get_config(arg=None):

@@ -9,8 +9,8 @@ python -m gan_jax.main --config configs/fanogan_mnist.py --workdir /tmp/fanogan_
 Every test image's score: --mode score (workdir/scores_step_N/scores.npz).
 The normal digit must be stage 1's: --config.data.classes='(3,)' in both.
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 from gan_jax.tasks.anomaly import config as anomaly_config
 from gan_jax.tasks.gan import recipes
 

@@ -8,8 +8,8 @@ python -m gan_jax.main --config configs/fanogan_wgan_mnist.py --workdir /tmp/fan
   --config.data.manual_dir=../shared/data/mnist
 Another normal digit: --config.data.classes='(3,)'. Smoke run: configs/fanogan_wgan_mnist.py:tiny
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

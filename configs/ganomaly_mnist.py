@@ -9,8 +9,8 @@ python -m gan_jax.main --config configs/ganomaly_mnist.py --workdir /tmp/ganomal
 Every test image's score: --mode score --config.evals.anomaly.generator=raw. Another digit:
 --config.data.classes='(3,)'. The paper's own protocol is the reverse (one digit anomalous).
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 
 
 def get_config(arg=None):

@@ -7,8 +7,8 @@ python -m gan_jax.main --config configs/improved_gan_mnist.py --workdir /tmp/imp
 Supervised-only control (the same D on the 100 labels alone): --config.loss.generator=none
 Smoke run: configs/improved_gan_mnist.py:tiny
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 
 EPOCH = 600  # Steps of 100 per pass over the 60,000 training images.
 

@@ -8,7 +8,7 @@ Other losses of the paper: --config.loss.name=minimax|least_squares|hinge, or WG
 --config.loss.name=wasserstein --config.penalty.gp=10 --config.model.d_norm=layer_norm.
 Smoke run: configs/infogan_arch_mnist.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

@@ -4,7 +4,7 @@ python -m gan_jax.main --config configs/mlp_mnist.py --workdir /tmp/mlp_mnist \
   --config.data.manual_dir=../shared/data/mnist
 Smoke run: configs/mlp_mnist.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

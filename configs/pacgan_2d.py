@@ -9,8 +9,8 @@ Adam with beta1 0.8. The paper trains 400,000 steps at a constant 1e-4; here 5,0
 decaying linearly to 0. At 1e-4 for 5,000 steps, samples are still blurred (25% high
 quality); a constant 1e-3 leaves them jittering (44%); the decay gives 91%, near the paper.
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 
 
 def get_config(arg=None):

@@ -11,8 +11,8 @@ python -m gan_jax.main --config configs/pix2pix_facades.py --workdir /tmp/pix2pi
 The files: http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/facades.tar.gz. A GPU run;
 on CPU a step of 1 at 256x256 takes seconds.
 """
-from gan_jax.config import base
 from gan_jax.eval import registry
+from gan_jax.run import base
 
 EPOCH = 400  # Training pairs.
 TEST = 106

@@ -11,7 +11,7 @@ Then every test translation: --mode translate (translations_step_N/translations.
 The paper's ablation arms: --config.loss.adversarial_weight=0 (L1 only), l1_weight=0 (cGAN).
 Other pairs: --config.pairs.derivation=mask (inpainting), noise (denoising), thicken, negative.
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.pix2pix import config as pix2pix
 
 

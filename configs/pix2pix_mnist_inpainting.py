@@ -6,7 +6,7 @@ python -m gan_jax.main --config configs/pix2pix_mnist_inpainting.py \
   --workdir /tmp/pix2pix_inpainting --config.data.manual_dir=../shared/data/mnist
 Holes anywhere: --config.pairs.mask_placement=random (each example's own, fixed place).
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.pix2pix import config as pix2pix
 
 

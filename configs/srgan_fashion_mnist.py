@@ -7,7 +7,7 @@ VGG-style D (4 stages, width 64), no pixel loss; 3,000 steps of 64. Scored as st
 python -m gan_jax.main --config configs/srgan_fashion_mnist.py --workdir /tmp/srgan \
   --config.data.manual_dir=../shared/data/fashion_mnist --config.init_from.workdir=/tmp/srresnet
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.srgan import config as srgan
 
 

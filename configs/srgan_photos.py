@@ -8,7 +8,7 @@ python -m gan_jax.main --config configs/srgan_photos.py --workdir /tmp/srgan_pho
   --config.data.path=/tmp/photos --config.init_from.workdir=/tmp/srresnet_photos \
   --config.inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.srgan import config as srgan
 
 

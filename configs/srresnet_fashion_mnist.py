@@ -9,7 +9,7 @@ python -m gan_jax.main --config configs/srresnet_fashion_mnist.py --workdir /tmp
   --config.data.manual_dir=../shared/data/fashion_mnist
 Stage 2: configs/srgan_fashion_mnist.py with --config.init_from.workdir=/tmp/srresnet.
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.srgan import config as srgan
 
 

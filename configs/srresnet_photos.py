@@ -9,7 +9,7 @@ python -m gan_jax.main --config configs/srresnet_photos.py --workdir /tmp/srresn
   --config.data.path=/tmp/photos
 Stage 2: configs/srgan_photos.py with --config.init_from.workdir=/tmp/srresnet_photos.
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.srgan import config as srgan
 
 

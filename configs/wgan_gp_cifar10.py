@@ -4,7 +4,7 @@ normalization), gradient penalty 10, 5 critic updates per G update, Adam(2e-4, 0
 python -m gan_jax.main --config configs/wgan_gp_cifar10.py --workdir /tmp/wgan_gp
 Smoke run: configs/wgan_gp_cifar10.py:tiny
 """
-from gan_jax.config import base
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 
 

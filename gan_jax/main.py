@@ -1,6 +1,6 @@
 """Command line: python -m gan_jax.main --config configs/X.py --workdir DIR [--config.a.b=v].
 
-Intentionally short: flags only; gan_jax.training.loop does the work.
+Intentionally short: flags only; gan_jax.run.loop does the work.
 """
 import logging
 import sys
@@ -34,7 +34,9 @@ def main(argv):
   for handler in logging.getLogger().handlers:
     handler.addFilter(_HideOrbaxInfo())
   from gan_jax.config.errors import ConfigError
-  from gan_jax.training import distributed, standalone, xla_options
+  from gan_jax.common import xla_options
+  from gan_jax.run import standalone
+  from gan_jax.training import distributed
   xla_options.set_cpu_flags()
   try:
     standalone.check_mode(FLAGS.config, FLAGS.mode)
@@ -43,7 +45,8 @@ def main(argv):
     sys.exit(f'gan_jax: {e}')
   from gan_jax.data import sources
   sources.keep_tensorflow_off_accelerators()  # Before clu imports TensorFlow.
-  from gan_jax.training import checkpointing, loop
+  from gan_jax.run import loop
+  from gan_jax.training import checkpointing
   logging.info('JAX process %d/%d, local devices: %s', jax.process_index(), jax.process_count(),
                jax.local_devices())
   try:

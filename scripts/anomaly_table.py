@@ -28,8 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_jax, run from anywhere.
 
+from gan_jax.common import plots  # noqa: E402
 from gan_jax.eval import context  # noqa: E402
-from gan_jax.tools import plots  # noqa: E402
 
 HARDEST = 8  # Images of each kind per row of hardest.png.
 

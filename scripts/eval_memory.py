@@ -55,7 +55,7 @@ def fid(num: int) -> None:
   import importlib.util
   from pathlib import Path
   from gan_jax.eval import context, registry
-  from gan_jax.training import standalone
+  from gan_jax.run import standalone
   spec = importlib.util.spec_from_file_location('config', 'configs/dcgan_mnist.py')
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)

@@ -15,7 +15,7 @@ def xla_flags(devices: int = 4) -> str:
   the defaults only by float rounding; runs compared bit for bit must share these flags
   (subprocesses too).
   """
-  from gan_jax.training import xla_options
+  from gan_jax.common import xla_options
   return xla_options.with_cpu_flags(
       f'--xla_force_host_platform_device_count={devices} --xla_backend_optimization_level=0 '
       '--xla_cpu_use_fusion_emitters=false')
@@ -89,7 +89,7 @@ def fashion_data_dir(tmp_path_factory, fashion_manual_dir) -> str:
 def fanogan_gan_workdir(tmp_path_factory, mnist_data_dir, mnist_manual_dir) -> str:
   """A tiny f-AnoGAN stage 1 (a WGAN-GP on MNIST digit 0, 4 steps): the GAN the anomaly
   task's tests encode for."""
-  from gan_jax.training import loop
+  from gan_jax.run import loop
   from test_train import load_config
   config = load_config('fanogan_wgan_mnist')
   config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
@@ -157,7 +157,7 @@ def release_compiled_programs():
 def check_data_fit(config, shape, num_classes, process_count, local_device_count):
   """The checks of `config` that need the data's spec and the device layout (the loop's)."""
   from gan_jax import tasks
-  from gan_jax.config import checks
+  from gan_jax.run import checks
   from gan_jax.data.sources import DataSpec
   checks.check_devices(config, process_count, local_device_count)
   tasks.get(config.task).check_data(config, {'data': DataSpec(tuple(shape), num_classes)},

@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 
 from gan_jax import models
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import subsets
 from gan_jax.eval import context as eval_context
 from gan_jax.eval.evaluators import anomaly_detection
 from gan_jax.eval.metrics import ranking
 from gan_jax.objectives import anomaly
-from gan_jax.training import loop, standalone
+from gan_jax.run import loop, standalone
+from gan_jax.run.checks import check_config
 from test_data_integrity import raw_split
 from test_train import load_config
 

@@ -10,10 +10,10 @@ import pytest
 
 from conftest import REPO
 from gan_jax import models
-from gan_jax.config import base
+from gan_jax.models.layers import SubPixelConvTranspose
+from gan_jax.run import base
 from gan_jax.tasks.gan import recipes
 from gan_jax.tools import flops
-from gan_jax.models.layers import SubPixelConvTranspose
 
 
 def dcgan32(part):

@@ -4,7 +4,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from gan_jax.training import compiled_programs, loop
+from gan_jax.run import loop
+from gan_jax.training import compiled_programs
 from test_train import load_config
 
 

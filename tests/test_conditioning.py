@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 from gan_jax import models
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import classifier, context as eval_context, registry
 from gan_jax.eval.evaluators import label_agreement
 from gan_jax.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_jax.models.layers import LayerSpec
+from gan_jax.run import loop
+from gan_jax.run.checks import check_config
 from gan_jax.tasks.gan import builder, sampling
-from gan_jax.training import loop
 from test_label_preservation import stand_in
 from test_train import load_config
 

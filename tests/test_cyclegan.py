@@ -9,16 +9,17 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import paired, unpaired
 from gan_jax.data.sources import DataSpec
 from gan_jax.models.layers import LayerSpec
 from gan_jax.models.resnet_translator import ResNetTranslator
+from gan_jax.run import loop, standalone
+from gan_jax.run.checks import check_config
 from gan_jax.tasks import cyclegan
 from gan_jax.tasks.cyclegan import builder, config as task_config, pool, step as step_lib
 from gan_jax.tasks.cyclegan.state import create_state
-from gan_jax.training import loop, optimizers, standalone
+from gan_jax.training import optimizers
 from test_train import load_config, set_fields, stand_in_classifier
 
 

@@ -10,11 +10,11 @@ import tensorflow_datasets as tfds
 from PIL import Image
 
 from conftest import SHARED_DATA
+from gan_jax.config.errors import ConfigError
 from gan_jax.data import (integrity, pipeline, sources)
 from gan_jax.eval import context as eval_context, registry
 from gan_jax.eval.evaluators import inception_features
-from gan_jax.training import loop
-from gan_jax.config.errors import ConfigError
+from gan_jax.run import loop
 from test_train import load_config
 
 RAW = {'mnist': SHARED_DATA / 'mnist', 'fashion_mnist': SHARED_DATA / 'fashion_mnist'}

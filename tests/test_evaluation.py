@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA
-from gan_jax.config.checks import check_config
+from gan_jax.common import pixels
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import pixels
 from gan_jax.eval import classifier, context, feature_extraction, inception, registry
 from gan_jax.eval.evaluators import inception_features
+from gan_jax.run import loop, standalone
+from gan_jax.run.checks import check_config
 from gan_jax.tasks.gan import sampling
 from gan_jax.tools import compare
-from gan_jax.training import loop, standalone
 from test_train import load_config
 
 SAMPLE_OPTIONS = {'num_samples': 10_000, 'generator': 'ema'}  # --mode sample's flag defaults.

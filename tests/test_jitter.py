@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import jitter
 from gan_jax.data.sources import DataSpec
+from gan_jax.run import loop
+from gan_jax.run.checks import check_config
 from gan_jax.tasks.cyclegan import config as cyclegan_config
 from gan_jax.tasks.pix2pix import config as pix2pix_config
-from gan_jax.training import loop
 from gan_jax.training.parallel import per_example_keys
 from test_train import assert_finite, load_config
 

@@ -5,11 +5,11 @@ import jax
 import numpy as np
 import pytest
 
-from gan_jax.config.checks import check_config
+from gan_jax.common import pixels
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import pixels
 from gan_jax.eval import classifier, context as eval_context, registry
 from gan_jax.eval.evaluators import label_preservation
+from gan_jax.run.checks import check_config
 from test_pix2pix import mnist_config
 from test_train import load_config
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from conftest import REPO
+from gan_jax.common import plots
 from gan_jax.config.errors import ConfigError
-from gan_jax.tools import plots
-from gan_jax.training import loop
+from gan_jax.run import loop
 from test_train import load_config
 
 
@@ -23,13 +23,13 @@ def gan_jax_modules_after(code: str) -> set[str]:
 
 
 HEAVY = {'gan_jax.eval.inception', 'gan_jax.eval.feature_extraction', 'gan_jax.tasks.gan.step',
-         'gan_jax.tasks.gan.builder', 'gan_jax.training.loop'}
+         'gan_jax.tasks.gan.builder', 'gan_jax.run.loop'}
 
 
 def test_loading_and_checking_a_config_imports_no_network_or_step():
   """Configs load and check in milliseconds: no Inception port, no train step, no builder."""
   loaded = gan_jax_modules_after(
-      'from gan_jax.tools import sweep; from gan_jax.config import checks; '
+      'from gan_jax.tools import sweep; from gan_jax.run import checks; '
       'checks.check_config(sweep.load_config("configs/dcgan_cifar10.py"))')
   assert 'gan_jax.tasks.gan.config' in loaded  # The check ran through the task.
   assert not loaded & HEAVY, loaded & HEAVY

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from gan_jax import models
-from gan_jax.config import base
 from gan_jax.models.dcgan import upsamplings
 from gan_jax.models.layers import SubPixelConvTranspose
+from gan_jax.run import base
 from gan_jax.tasks.gan.state import param_count
 
 

@@ -8,8 +8,8 @@ import pytest
 from jax.flatten_util import ravel_pytree
 
 from gan_jax import models
-from gan_jax.config import base
 from gan_jax.objectives import augment, penalties
+from gan_jax.run import base
 from gan_jax.tasks.gan import step as gan_step
 from gan_jax.tasks.gan.state import create_state
 from gan_jax.training import parallel

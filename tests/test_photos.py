@@ -9,11 +9,11 @@ import ml_collections
 import numpy as np
 import pytest
 
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import photos, pipeline, sources
+from gan_jax.run import loop, standalone
+from gan_jax.run.checks import check_config
 from gan_jax.tools import sample_photos
-from gan_jax.training import loop, standalone
 from test_train import load_config, write_images
 
 

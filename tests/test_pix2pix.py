@@ -8,16 +8,18 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_jax.config.checks import check_config
+from gan_jax.common import pixels
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import paired, pipeline, pixels
+from gan_jax.data import paired, pipeline
 from gan_jax.eval import context as eval_context
 from gan_jax.eval.evaluators import translation
 from gan_jax.objectives import losses
+from gan_jax.run import loop, standalone
+from gan_jax.run.checks import check_config
 from gan_jax.tasks import pix2pix
 from gan_jax.tasks.pix2pix import builder, config as task_config, step as step_lib
 from gan_jax.tasks.pix2pix.state import create_state
-from gan_jax.training import loop, optimizers, standalone
+from gan_jax.training import optimizers
 from gan_jax.training.task import Stream
 from test_train import load_config, set_fields, stand_in_classifier
 

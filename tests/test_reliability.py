@@ -15,7 +15,8 @@ import pytest
 from conftest import REPO, patch_train_step, xla_flags
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import context as eval_context, registry
-from gan_jax.training import checkpointing, distributed, loop, standalone
+from gan_jax.run import loop, standalone
+from gan_jax.training import checkpointing, distributed
 from test_train import load_config
 
 

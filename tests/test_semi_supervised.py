@@ -8,14 +8,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import subsets
 from gan_jax.eval import context as eval_context
 from gan_jax.eval.evaluators import classification
 from gan_jax.models.weight_norm import GaussianNoise, WeightNormDense
 from gan_jax.objectives import semi_supervised as objectives
-from gan_jax.training import loop
+from gan_jax.run import loop
+from gan_jax.run.checks import check_config
 from test_data_integrity import raw_split
 from test_train import load_config, set_fields
 

@@ -12,18 +12,19 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_jax.config.checks import check_config
+from gan_jax.run.checks import check_config
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import paired, pixels
+from gan_jax.common import pixels
+from gan_jax.data import paired
 from gan_jax.eval import (classifier, context as eval_context, feature_extraction, inception,
                           inception_weights)
+from gan_jax.common import plots
 from gan_jax.eval.evaluators import translation
 from gan_jax.models.sr_discriminator import SRDiscriminator
 from gan_jax.models.srresnet import SRResNet, depth_to_space
+from gan_jax.run import loop, standalone
 from gan_jax.tasks.gan.state import param_count
 from gan_jax.tasks.srgan import builder, config as task_config, step as step_lib
-from gan_jax.tools import plots
-from gan_jax.training import loop, standalone
 from test_train import load_config, set_fields, stand_in_classifier
 
 

@@ -17,10 +17,11 @@ from jax import monitoring
 
 from conftest import patch_train_step
 from gan_jax import tasks
-from gan_jax.config import checks
 from gan_jax.data import pipeline
+from gan_jax.run import checks
+from gan_jax.run import loop
 from gan_jax.tools import sweep
-from gan_jax.training import loop, parallel
+from gan_jax.training import parallel
 from test_reliability import launch, saved_steps, wait_for_training
 from test_train import set_fields, stand_in_classifier
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_jax.config.checks import check_config
+from conftest import REPO, patch_train_step
 from gan_jax.data import mixtures
 from gan_jax.eval import classifier
-from gan_jax.training import loop
-from conftest import REPO, patch_train_step
+from gan_jax.run import loop
+from gan_jax.run.checks import check_config
 
 CONFIGS = sorted(p.stem for p in (REPO / 'configs').glob('*.py'))
 

@@ -7,11 +7,11 @@ import optax
 import pytest
 
 from gan_jax import models
-from gan_jax.config import base
 from gan_jax.objectives import losses, packing
+from gan_jax.run import base
 from gan_jax.tasks.gan import builder, step as gan_step
-from gan_jax.training import parallel
 from gan_jax.tasks.gan.state import create_state
+from gan_jax.training import parallel
 
 
 def tiny_config(model='dcgan', loss='non_saturating', gp_weight=0.0, norm='batch_norm',

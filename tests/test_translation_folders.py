@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import sources, unpaired
+from gan_jax.data import domains, sources, unpaired
 from gan_jax.eval import context as eval_context
 from gan_jax.eval.evaluators import translation
+from gan_jax.run import loop, standalone
+from gan_jax.run.checks import check_config
 from gan_jax.tasks import cyclegan, pix2pix
-from gan_jax.training import loop, standalone
 from test_train import load_config, write_images
 
 SIDE = 8  # write_images' default size.
@@ -144,7 +144,7 @@ def test_tfds_cycle_gan_domains(mock_tfds):
   config.data.update(name='cycle_gan/horse2zebra', image_size=16)
   with mock_tfds(num_examples=7):
     streams = cyclegan.streams(config)
-    test_b = unpaired.domain_b_inputs(config, 'test')
+    test_b = domains.domain_b_inputs(config, 'test')
     assert streams['a'].source.spec.shape == (16, 16, 3)
     assert streams['b'].source.num_examples == test_b.num_examples == 7
     names = [s._name for s in (streams['a'].source, streams['b'].source, test_b)]

@@ -73,7 +73,7 @@ def test_patchgan_measured_receptive_field_shapes_and_parameters():
 
 def test_instance_norm_is_per_example_and_channel_and_only_for_convolutional_networks():
   import flax.linen as nn
-  from gan_jax.config.checks import check_config
+  from gan_jax.run.checks import check_config
   from gan_jax.config.errors import ConfigError
   from test_train import load_config
 

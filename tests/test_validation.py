@@ -5,11 +5,11 @@ import math
 import pytest
 
 from conftest import check_data_fit
-from gan_jax.config import base
-from gan_jax.config.checks import check_config
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import sources
-from gan_jax.training import loop
+from gan_jax.run import base
+from gan_jax.run import loop
+from gan_jax.run.checks import check_config
 
 
 def config_with(**overrides):
@@ -118,11 +118,11 @@ def test_unknown_tiny_argument():
 
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
+from gan_jax.models import MODELS  # noqa: E402
+from gan_jax.models.layers import CONDITIONINGS_D, CONDITIONINGS_G, NORMS  # noqa: E402
 from gan_jax.objectives import losses  # noqa: E402
 from gan_jax.tasks.gan import config as gan_config  # noqa: E402
 from gan_jax.training import distributed, optimizers  # noqa: E402
-from gan_jax.models import MODELS  # noqa: E402
-from gan_jax.models.layers import CONDITIONINGS_D, CONDITIONINGS_G, NORMS  # noqa: E402
 
 NAMED = {'model.name': MODELS, 'model.g_norm': NORMS, 'model.d_norm': NORMS,
          'model.g_conditioning': CONDITIONINGS_G, 'model.d_conditioning': CONDITIONINGS_D,

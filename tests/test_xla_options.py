@@ -5,7 +5,7 @@ import os
 import jax
 import jax.numpy as jnp
 
-from gan_jax.training import xla_options
+from gan_jax.common import xla_options
 
 YNN = xla_options.YNN_FUSIONS
 

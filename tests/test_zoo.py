@@ -17,16 +17,16 @@ import jax
 import numpy as np
 import pytest
 
-from gan_jax import models
-from gan_jax.config import base
-from gan_jax.objectives import losses, packing, penalties
-from gan_jax.tasks.gan import builder, step as gan_step
-from gan_jax.training import parallel
-from gan_jax.models.layers import CONDITIONINGS_D, CONDITIONINGS_G, NORMS
-from gan_jax.tasks.gan.state import create_state
 from conftest import check_data_fit
-from gan_jax.config.checks import check_config
+from gan_jax import models
 from gan_jax.config.errors import ConfigError
+from gan_jax.models.layers import CONDITIONINGS_D, CONDITIONINGS_G, NORMS
+from gan_jax.objectives import losses, packing, penalties
+from gan_jax.run import base
+from gan_jax.run.checks import check_config
+from gan_jax.tasks.gan import builder, step as gan_step
+from gan_jax.tasks.gan.state import create_state
+from gan_jax.training import parallel
 
 PENALTY_CHOICES = ('none',) + tuple(penalties.PENALTIES) + ('weight_clip',)
 CONDITIONING_PAIRS = (('none', 'none'),) + tuple(itertools.product(CONDITIONINGS_G[1:],

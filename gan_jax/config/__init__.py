@@ -1,2 +1,3 @@
-"""Configs: the base config and its :tiny shrink (base), the composed checks (checks),
-ConfigError (errors) and single-field checks (fields)."""
+"""The config language's ground floor: ConfigError (errors) and single-field checks
+(fields). The base config and the composed checks know every task, so they live in
+gan_jax.run."""

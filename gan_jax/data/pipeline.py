@@ -14,9 +14,9 @@ import ml_collections
 import numpy as np
 from flax import jax_utils
 
+from gan_jax.common.device_axis import AXIS
 from gan_jax.data import integrity, mixtures, photos, side_by_side, sources, subsets, unpaired
 from gan_jax.data.sources import DataSpec
-from gan_jax.training.parallel import AXIS
 
 # Names that read config.data.path.
 FOLDERS = ('folder', 'side_by_side', unpaired.FOLDER, photos.NAME)

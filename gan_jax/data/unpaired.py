@@ -62,24 +62,3 @@ def derived_domains(source, pairs: ml_collections.ConfigDict, seed: int, split_s
   a_indices, b_indices = halves(source.num_examples, split_seed)
   return (subsets.SubsetSource(source, a_indices),
           DerivedSource(subsets.SubsetSource(source, b_indices), pairs, seed))
-
-
-def domains(config: ml_collections.ConfigDict, source=None):
-  """(domain A, domain B) of config.data's split: two datasets' or derived from `source`
-  (config.data's source, made here if not given)."""
-  if has_two_domains(config.data):
-    return tuple(domain_source(config.data, config.data.split, d) for d in DOMAINS)
-  from gan_jax.data import pipeline  # It builds config.data's source (and imports this).
-  source = pipeline.create_source(config.data, config.seed) if source is None else source
-  return derived_domains(source, config.pairs, config.seed, config.unpaired.split_seed)
-
-
-def domain_b_inputs(config: ml_collections.ConfigDict, split: str):
-  """Domain B's images of `split`, the inputs of B -> A: a dataset's, or every image of the
-  split derived."""
-  if has_two_domains(config.data):
-    return domain_source(config.data, split, 'B')
-  from gan_jax.data import pipeline
-  data = ml_collections.ConfigDict(config.data.to_dict())
-  data.split = split
-  return DerivedSource(pipeline.create_source(data, config.seed), config.pairs, config.seed)

@@ -24,8 +24,8 @@ import numpy as np
 import optax
 import orbax.checkpoint as ocp
 
+from gan_jax.common import xla_options
 from gan_jax.data import sources
-from gan_jax.training import xla_options
 
 DEFAULT_CACHE = Path(os.environ.get('GAN_JAX_CACHE', Path.home() / '.cache' / 'gan_jax'))
 # The datasets a classifier is trained for, and the test accuracy it must reach to be cached

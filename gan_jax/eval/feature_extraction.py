@@ -8,9 +8,9 @@ from typing import Iterable
 import jax
 import numpy as np
 
-from gan_jax.data import pixels
+from gan_jax.common import pixels
+from gan_jax.common import xla_options
 from gan_jax.eval import inception, inception_weights
-from gan_jax.training import xla_options
 
 WEIGHTS_ENV = 'GAN_JAX_INCEPTION_WEIGHTS'
 PER_DEVICE_BATCH = 50  # Images per device and Inception call.

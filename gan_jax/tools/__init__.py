@@ -1,1 +1,2 @@
-"""Commands and their pieces: sweeps and their report, the benchmark, FLOPs, compare, plots."""
+"""Commands and their pieces: sweeps and their report, the benchmark, FLOPs, compare, the
+offline sample photographs."""

@@ -21,7 +21,7 @@ from absl import app, flags
 from flax import jax_utils
 from ml_collections import config_flags
 
-from gan_jax.training import xla_options
+from gan_jax.common import xla_options
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file('config', None, 'A configs/*.py file.', lock_config=True)
@@ -86,7 +86,7 @@ def main(argv):
   from gan_jax.data import sources
   sources.keep_tensorflow_off_accelerators()
   from gan_jax import tasks
-  from gan_jax.config import checks
+  from gan_jax.run import checks
   from gan_jax.data import pipeline
   from gan_jax.tools import flops
   from gan_jax.training import parallel

@@ -45,9 +45,9 @@ import ml_collections
 from absl import app, flags
 from ml_collections.config_flags import config_path
 
-from gan_jax.config import checks
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
+from gan_jax.run import checks
 from gan_jax.tools.trials import Sweep, Trial, is_finished, trial_status
 
 KEYS = ('config', 'fixed', 'variants', 'grid', 'random', 'random_samples', 'random_seed',

@@ -1,2 +1,2 @@
-"""The one training loop and its parts: the task interface, data parallelism, update helpers,
-checkpoints, preemption, multi-host, and the standalone modes."""
+"""What the one training loop (gan_jax.run.loop) runs on, for any task: the task interface,
+data parallelism, update helpers, optimizers, checkpoints, preemption and multi-host."""

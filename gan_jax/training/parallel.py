@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-AXIS = 'batch'  # Name of the device axis of pmap.
+from gan_jax.common.device_axis import AXIS
 
 
 def per_example_keys(key: jax.Array, batch: int) -> jax.Array:

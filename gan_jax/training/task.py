@@ -1,7 +1,7 @@
 """What the one training loop needs from a task (an objective: GAN, translation, ...).
 
 A task is a `Task` in gan_jax/tasks/<name>/; `config.task` picks it. The loop
-(gan_jax.training.loop) reads only what is declared here, and the state's `step`
+(gan_jax.run.loop) reads only what is declared here, and the state's `step`
 and `lr_scale`: it never sees the networks or the objective.
 """
 import dataclasses

@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
+from gan_jax.common.device_axis import AXIS
 from gan_jax.config import fields
-from gan_jax.training.parallel import AXIS
 
 
 def scale_updates(updates, lr_scale: jax.Array):

@@ -9,10 +9,10 @@ from pathlib import Path
 import ml_collections
 import numpy as np
 
+from gan_jax.common import files
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import context, split_predictions
 from gan_jax.eval.metrics import ranking
-from gan_jax.training import files
 
 NEEDS = 'anomaly_scores'  # predict(state, which, image batches) -> a score per image of each
                           # batch; higher: more anomalous.

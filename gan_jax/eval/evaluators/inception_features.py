@@ -2,8 +2,8 @@
 have logits) of generated images against the first num_real images of a split."""
 import numpy as np
 
+from gan_jax.common.pixels import to_uint8
 from gan_jax.config.errors import ConfigError
-from gan_jax.data.pixels import to_uint8
 from gan_jax.eval.metrics import inception_score, suite
 
 NEEDS = 'images'

@@ -10,13 +10,14 @@ from pathlib import Path
 import jax
 import numpy as np
 
+from gan_jax.common import files
+from gan_jax.common import pixels
+from gan_jax.common import plots
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
-from gan_jax.data import paired, pixels, unpaired
+from gan_jax.data import paired, unpaired
 from gan_jax.eval import context
 from gan_jax.eval.metrics import image_quality
-from gan_jax.tools import plots
-from gan_jax.training import files
 
 NEEDS = 'translations'  # predict(state, which, input batches) -> an output batch for each.
 INVERSE_NEEDS = 'inverse_translations'  # The same, from images to derived inputs.

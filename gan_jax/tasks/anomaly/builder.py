@@ -9,6 +9,8 @@ import numpy as np
 import optax
 
 from gan_jax import models
+from gan_jax.common import plots
+from gan_jax.common.device_axis import AXIS
 from gan_jax.data import pipeline
 from gan_jax.eval.evaluators import anomaly_detection
 from gan_jax.models.dcgan import DCGANEncoder
@@ -18,9 +20,7 @@ from gan_jax.objectives import anomaly
 from gan_jax.tasks.anomaly import f_anogan, ganomaly
 from gan_jax.tasks.anomaly import state as state_lib
 from gan_jax.tasks.gan.state import param_count
-from gan_jax.tools import plots
 from gan_jax.training import optimizers
-from gan_jax.training.parallel import AXIS
 from gan_jax.training.task import Built
 
 

@@ -9,11 +9,11 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
+from gan_jax.common.device_axis import AXIS
 from gan_jax.objectives import anomaly
 from gan_jax.tasks.anomaly.state import AnomalyState
 from gan_jax.tasks.gan import latent_search
 from gan_jax.training import updates
-from gan_jax.training.parallel import AXIS
 
 
 def make_residuals_fn(generator: nn.Module, discriminator: nn.Module,

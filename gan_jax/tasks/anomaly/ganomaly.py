@@ -9,10 +9,10 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
+from gan_jax.common.device_axis import AXIS
 from gan_jax.objectives import anomaly, losses
 from gan_jax.tasks.anomaly.state import GANomalyState
 from gan_jax.training import updates
-from gan_jax.training.parallel import AXIS
 
 
 def loss_weights(config: ml_collections.ConfigDict) -> tuple[float, float, float]:

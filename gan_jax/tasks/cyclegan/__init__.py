@@ -5,7 +5,7 @@ dataset, the second half's images through a derivation (config.pairs), so CycleG
 sees a pair and the test split still has the ground truth of both directions."""
 import ml_collections
 
-from gan_jax.data import unpaired
+from gan_jax.data import domains
 from gan_jax.tasks.cyclegan import config as task_config
 from gan_jax.training.task import Stream, Task
 
@@ -17,7 +17,7 @@ def draws(config: ml_collections.ConfigDict) -> dict[str, int]:
 
 
 def streams(config: ml_collections.ConfigDict) -> dict[str, Stream]:
-  domain_a, domain_b = unpaired.domains(config)
+  domain_a, domain_b = domains.domains(config)
   # Independent example orders: no step pairs an image with its half's same position.
   return {'a': Stream(domain_a, 1, config.seed), 'b': Stream(domain_b, 1, config.seed + 1)}
 

@@ -6,7 +6,8 @@ import jax
 import ml_collections
 import numpy as np
 
-from gan_jax.data import pipeline, unpaired
+from gan_jax.common import plots
+from gan_jax.data import domains, pipeline, unpaired
 from gan_jax.eval.evaluators import translation
 from gan_jax.models.layers import LayerSpec
 from gan_jax.models.patchgan import PatchGANDiscriminator
@@ -14,7 +15,6 @@ from gan_jax.models.resnet_translator import ResNetTranslator
 from gan_jax.tasks.cyclegan import step as step_lib
 from gan_jax.tasks.cyclegan.state import D_NAMES, G_DOMAINS, create_state
 from gan_jax.tasks.gan.state import param_count
-from gan_jax.tools import plots
 from gan_jax.training import optimizers
 from gan_jax.training.task import Built
 
@@ -56,7 +56,7 @@ def build(config: ml_collections.ConfigDict, specs: dict, streams: dict | None =
   translate = make_translate(generators)
   translators = {prediction: functools.partial(translate, name=name)
                  for prediction, name in PREDICTION.items()}
-  test_b = functools.cache(lambda: unpaired.domain_b_inputs(config, 'test'))
+  test_b = functools.cache(lambda: domains.domain_b_inputs(config, 'test'))
 
   def test_translations(host_state, which: str, num: int):
     """B -> A translations of the first `num` test images of B (FID against A's)."""

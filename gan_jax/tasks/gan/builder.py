@@ -10,16 +10,16 @@ import ml_collections
 import numpy as np
 
 from gan_jax import models
-from gan_jax.data import pipeline, pixels
+from gan_jax.common import files, pixels, plots
+from gan_jax.common.device_axis import AXIS
+from gan_jax.data import pipeline
 from gan_jax.eval.evaluators import anomaly_detection
 from gan_jax.models.layers import BATCH_NORM_MOMENTUM
 from gan_jax.objectives import packing
-from gan_jax.tasks.gan import latent_search, pictures, sampling, step
 from gan_jax.tasks.gan import config as gan_config
+from gan_jax.tasks.gan import latent_search, pictures, sampling, step
 from gan_jax.tasks.gan import state as state_lib
-from gan_jax.tools import plots
-from gan_jax.training import files, optimizers
-from gan_jax.training.parallel import AXIS
+from gan_jax.training import optimizers
 from gan_jax.training.task import Built
 
 NUM_2D_POINTS = 2_500  # Samples per 2D picture, as in PacGAN's protocol.

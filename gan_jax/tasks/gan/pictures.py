@@ -2,8 +2,8 @@
 import jax
 import numpy as np
 
+from gan_jax.common import plots
 from gan_jax.data import mixtures
-from gan_jax.tools import plots
 
 
 def sample_grid(samples: np.ndarray, rows: int | None = None) -> np.ndarray:

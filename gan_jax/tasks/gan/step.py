@@ -8,10 +8,11 @@ import ml_collections
 import optax
 
 from gan_jax import models
+from gan_jax.common.device_axis import AXIS
 from gan_jax.objectives import augment, losses, packing, penalties
 from gan_jax.tasks.gan.state import GANState
 from gan_jax.training import updates
-from gan_jax.training.parallel import AXIS, per_example_keys, per_example_normal
+from gan_jax.training.parallel import per_example_keys, per_example_normal
 
 
 # D outputs are reported as probabilities for the cross-entropy losses, raw otherwise.

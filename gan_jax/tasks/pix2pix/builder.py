@@ -6,6 +6,8 @@ import jax
 import ml_collections
 import numpy as np
 
+from gan_jax.common import plots
+from gan_jax.common.device_axis import AXIS
 from gan_jax.data import pipeline
 from gan_jax.eval.evaluators import translation
 from gan_jax.models.layers import LayerSpec
@@ -14,9 +16,7 @@ from gan_jax.models.unet import UNetGenerator
 from gan_jax.tasks.gan.state import param_count
 from gan_jax.tasks.pix2pix import step as step_lib
 from gan_jax.tasks.pix2pix.state import create_state
-from gan_jax.tools import plots
 from gan_jax.training import optimizers
-from gan_jax.training.parallel import AXIS
 from gan_jax.training.task import Built
 
 EVAL_STREAM = 1  # fold_in(PRNGKey(seed), this): the dropout keys of inference.

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
+from gan_jax.common.device_axis import AXIS
 from gan_jax.data import pipeline
 from gan_jax.models import improved_gan
 from gan_jax.tasks.gan import pictures
@@ -13,7 +14,6 @@ from gan_jax.tasks.semi_supervised import config as task_config
 from gan_jax.tasks.semi_supervised import state as state_lib
 from gan_jax.tasks.semi_supervised import step
 from gan_jax.training import optimizers
-from gan_jax.training.parallel import AXIS
 from gan_jax.training.task import Built
 
 

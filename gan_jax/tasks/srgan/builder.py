@@ -9,6 +9,8 @@ import jax
 import ml_collections
 import numpy as np
 
+from gan_jax.common import plots
+from gan_jax.common.device_axis import AXIS
 from gan_jax.data import paired, pipeline
 from gan_jax.eval.evaluators import translation
 from gan_jax.models.layers import LayerSpec
@@ -17,9 +19,7 @@ from gan_jax.models.srresnet import SRResNet
 from gan_jax.tasks.gan.state import param_count
 from gan_jax.tasks.pix2pix.state import create_state
 from gan_jax.tasks.srgan import step as step_lib
-from gan_jax.tools import plots
 from gan_jax.training import optimizers
-from gan_jax.training.parallel import AXIS
 from gan_jax.training.task import Built
 
 

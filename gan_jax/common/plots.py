@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from gan_jax.data.pixels import to_uint8  # noqa: E402
+from gan_jax.common.pixels import to_uint8  # noqa: E402
 
 
 def image_grid(images: np.ndarray) -> np.ndarray:

@@ -6,9 +6,9 @@ import json
 import ml_collections
 
 from gan_jax import tasks
-from gan_jax.config import base
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import registry
+from gan_jax.run import base
 from gan_jax.training import distributed
 
 

@@ -15,13 +15,13 @@ import numpy as np
 from clu import metric_writers, periodic_actions
 
 from gan_jax import tasks
-from gan_jax.config import checks
+from gan_jax.common import files, plots
+from gan_jax.run import checks
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import pipeline
 from gan_jax.eval import context, metric_names, registry
-from gan_jax.tools import plots
-from gan_jax.training import (checkpointing, compiled_programs, distributed, files, history,
-                              parallel, preemption)
+from gan_jax.training import (checkpointing, compiled_programs, distributed, history, parallel,
+                              preemption)
 
 DATA_FINGERPRINT_FILE = 'data_fingerprint.json'
 

@@ -6,11 +6,13 @@ import jax
 import ml_collections
 
 from gan_jax import tasks
-from gan_jax.config import checks
+from gan_jax.common import files
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import context, registry
 from gan_jax.eval.evaluators import anomaly_detection
-from gan_jax.training import checkpointing, files, loop
+from gan_jax.run import checks
+from gan_jax.run import loop
+from gan_jax.training import checkpointing
 
 BUILT_IN_MODES = ('train', 'eval')
 
