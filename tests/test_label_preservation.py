@@ -96,7 +96,8 @@ def test_config_and_data_errors(mnist_data_dir, mnist_manual_dir):
     label_preservation.check_data('label_preservation', config.evals.label_preservation, ctx)
 
 
-def test_the_classifier_is_trained_and_cached_at_first_use(tmp_path, mock_tfds, monkeypatch):
+def test_the_classifier_is_trained_and_cached_at_first_use(tmp_path, mock_tfds, monkeypatch,
+                                                          caplog):
   with mock_tfds(num_examples=64):
     with pytest.raises(RuntimeError, match='reached test accuracy .* < 0.9: not cached'):
       classifier.load_or_train(tmp_path, 'fashion_mnist', None, None)  # 64 random images.
@@ -107,3 +108,6 @@ def test_the_classifier_is_trained_and_cached_at_first_use(tmp_path, mock_tfds, 
   assert record['data_fingerprint'] == again['data_fingerprint'] == fingerprint
   jax.tree.map(np.testing.assert_array_equal, record['params'], again['params'])
   assert (tmp_path / 'fashion_mnist_classifier').is_dir()
+  # One line says what is trained, for how long, and where it goes, before it starts.
+  said = next(m for m in caplog.messages if m.startswith('No cached fashion_mnist classifier'))
+  assert '3 epochs' in said and str(tmp_path / 'fashion_mnist_classifier') in said
