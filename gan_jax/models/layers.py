@@ -64,8 +64,12 @@ class LayerSpec:
   def bias(self, normalized: bool) -> bool:
     """Layers followed by a normalization take no bias.
 
-    The normalization subtracts it again, so its gradient is zero up to
-    rounding, which Adam would amplify into full-size random updates.
+    Where the normalization subtracts the bias again (a conv before a per-channel norm),
+    its gradient is zero up to rounding, which Adam would amplify into full-size random
+    updates. A Dense reshaped to (H, W, C) before a per-channel norm is different: only the
+    bias's mean per channel is removed, and a per-position pattern would survive. That
+    Dense (DCGAN's G's first layer) drops it all the same, so what differs between
+    positions there comes from its input: z and, when conditional, the class embedding.
     """
     return not (normalized and self.activation_norm != 'none')
 
