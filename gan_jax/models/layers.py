@@ -196,9 +196,9 @@ CONDITIONINGS_G = ('none', 'concat', 'cond_batch_norm')
 def generator_input(z, labels, conditioning: str, num_classes: int, embedding_dim: int):
   """G's input, made inside G's compact method: z, joined for 'concat' by a learned class
   embedding of embedding_dim (Mirza & Osindero 2014's y beside z; BigGAN's shared
-  embedding). Initialised N(0, 1) as z is, so the class carries as much of G's first layer
-  as the noise from the start (a one-hot carried 1 / sqrt(z_dim) of it, and the digit was
-  left to the noise)."""
+  embedding). Initialised N(0, 1) as z is, so from the start the class's share of G's first
+  layer grows with embedding_dim (a one-hot's is 1 / z_dim of the noise's, too little: the
+  digit was left to the noise)."""
   if conditioning == 'concat':
     embedding = nn.Embed(num_classes, embedding_dim, dtype=z.dtype,
                          embedding_init=nn.initializers.normal(1.0), name='class_embedding')

@@ -4,7 +4,6 @@ import functools
 import logging
 from pathlib import Path
 
-import flax
 import jax
 import ml_collections
 import numpy as np
@@ -101,9 +100,7 @@ def make_variables_fn(config: ml_collections.ConfigDict, generator, classes: int
 
 def sampling_protocol(config: ml_collections.ConfigDict, state, which: str) -> dict:
   """How the `which` G's samples were made, for every metric's protocol."""
-  if not state.g_batch_stats or not any(
-      sampling.is_batch_norm_statistic(p) for p in flax.traverse_util.flatten_dict(
-          state.g_batch_stats)):
+  if not sampling.has_batch_norm(state.g_batch_stats):
     return {'g_mode': 'eval (no batch norm)'}
   if which == 'raw':
     return {'g_mode': 'eval', 'g_batch_norm_statistics': 'running averages of training '

@@ -29,8 +29,8 @@ def dcgan_recipe(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict
 
 def conditional_mnist_recipe(config: ml_collections.ConfigDict,
                              d_conditioning: str) -> ml_collections.ConfigDict:
-  """A class-conditional DCGAN on MNIST: the one-hot class joined to z at G's input (Mirza &
-  Osindero 2014), D conditioned by `d_conditioning` ('projection' or 'acgan'). Beside the
+  """A class-conditional DCGAN on MNIST: a learned class embedding joined to z at G's input
+  (Mirza & Osindero 2014), D conditioned by `d_conditioning` ('projection' or 'acgan'). Beside the
   image-quality evals it measures how often samples are the digit asked for (evals.labels,
   every 1,000 steps) and, at the end, the Classification Accuracy Score (Ravuri & Vinyals
   2019: gan_jax's classifier trained on 1,000 EMA samples per digit, tested on the 10,000

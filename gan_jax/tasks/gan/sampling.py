@@ -40,6 +40,11 @@ def is_batch_norm_statistic(path: tuple[str, ...]) -> bool:
   return path[-1] in ('mean', 'var')
 
 
+def has_batch_norm(batch_stats) -> bool:
+  """Whether a network's batch_stats hold any batch norm's statistics."""
+  return any(is_batch_norm_statistic(p) for p in traverse_util.flatten_dict(batch_stats))
+
+
 def make_batch_moments_fn(generator: nn.Module):
   """moments(params, batch_stats, z, labels) -> {batch norm statistic's path: (mean, mean of
   squares)} of every batch norm of G in train mode on this batch.
@@ -73,9 +78,9 @@ def standing_statistics(moments, params, batch_stats, z_dim: int, classes: int, 
   over num_batches x batch_size samples of G in train mode (fixed noise, classes in turn),
   pooled over all of them; batch_stats with those in place of the running averages.
   Other batch_stats (spectral norm's) are kept as they are."""
-  flat = traverse_util.flatten_dict(batch_stats)
-  if not any(is_batch_norm_statistic(p) for p in flat):
+  if not has_batch_norm(batch_stats):
     return batch_stats
+  flat = traverse_util.flatten_dict(batch_stats)
   key = jax.random.fold_in(jax.random.PRNGKey(seed), STANDING_STREAM)
   totals = None
   for b in range(num_batches):
