@@ -1,8 +1,8 @@
 """Class-conditional DCGAN on MNIST with a projection discriminator (Miyato & Koyama 2018):
-the one-hot class joined to z at G's input, <embed(y), D's last activations summed over
-space> added to D's logit (recipes.conditional_mnist_recipe says why not conditional batch
-norm). It measures how often its samples are the digit asked for (label_agreement) and its
-Classification Accuracy Score (Ravuri & Vinyals 2019).
+a learned 10-d class embedding joined to z at G's input, <embed(y), D's last activations
+summed over space> added to D's logit (recipes.conditional_mnist_recipe says why not
+conditional batch norm). It measures how often its samples are the digit asked for
+(label_agreement) and its Classification Accuracy Score (Ravuri & Vinyals 2019).
 
 python -m gan_jax.main --config configs/cgan_pd_mnist.py --workdir /tmp/cgan_pd_mnist \
   --config.data.manual_dir=../shared/data/mnist \

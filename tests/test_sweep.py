@@ -423,3 +423,34 @@ def test_report_ranks_by_min_by_default_of_the_sweep(tmp_path):
   table = (tmp_path / 'root' / 'results.md').read_text()
   assert '| **loss.name=non_saturating** | 2 | **2 ± 1.4** | 2 ± 1.4 |' in table
   assert '**Best variant: `loss.name=non_saturating`**, by the lowest mean final' in table
+
+
+def test_report_merges_committed_trial_records_across_machines(tmp_path):
+  results = tmp_path / 'committed'
+  for machine in ('first_machine', 'second_machine'):
+    (tmp_path / machine).mkdir()
+  finals = dict(zip(TINY_TRIALS, [1.0, 3.0, None, None]))
+  first = fabricated_sweep(tmp_path / 'first_machine', finals)
+  sweep_report.write_report(first, tmp_path / 'unused', results)
+  assert sorted(p.stem for p in (results / 'trials').glob('*.json')) == sorted(TINY_TRIALS[:2])
+  before = (results / 'results.md').read_text()
+  # Another machine: the first one's runs/ are gone, two other trials finish there, and an
+  # unfinished rerun of a committed trial does not replace its committed record.
+  second = fabricated_sweep(tmp_path / 'second_machine', dict(zip(TINY_TRIALS, [None, None, 4.0,
+                                                                                0.5])))
+  (second.trials[0].workdir / 'checkpoints' / '2').mkdir(parents=True)
+  sweep_report.write_report(second, tmp_path / 'unused', results)
+  table = (results / 'results.md').read_text()
+  assert '| **loss.name=non_saturating** | 2 | **2 ± 1.4** |' in before
+  assert '| **loss.name=non_saturating** | 2 | **2 ± 1.4** |' in table
+  assert '| loss.name=hinge | 2 | 2.25 ± 2.5 |' in table
+  assert 'None: every trial has results.' in table
+  rows = read_csv(results / 'results.csv')
+  assert [row['status'] for row in rows] == ['finished'] * 4
+  assert rows[0][f'{METRIC}/best'] == '1.0' and rows[0][f'{METRIC}/best_step'] == '4'
+  assert not (tmp_path / 'unused').exists()
+
+
+def test_results_needs_report(tmp_path):
+  with pytest.raises(sweep.SweepError, match='--results is where --report merges'):
+    sweep.sweep_command(TINY, tmp_path / 'ring', results=str(tmp_path / 'committed'))

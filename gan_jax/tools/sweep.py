@@ -1,7 +1,7 @@
 """Sweeps and ablations: one experiments/*.py file -> one training run per variant and seed.
 
 python -m gan_jax.sweep experiments/NAME.py --workdir runs/NAME [--shard i/n]
-  [--print_commands | --report] [--set field=value ...]
+  [--print_commands | --report [--results experiments/results/NAME]] [--set field=value ...]
 
 A sweep file defines `get_sweep()`, returning a dict:
   config          base config, as for --config: 'configs/default.py' or 'configs/default.py:tiny'.
@@ -437,15 +437,18 @@ def run_trials(trials: list) -> int:
 
 
 def sweep_command(file: str, root: Path, shard: str | None = None, print_commands: bool = False,
-                  report: bool = False, settings: list[str] = ()) -> int:
+                  report: bool = False, settings: list[str] = (),
+                  results: str | None = None) -> int:
   """What the command line does; the exit status."""
   if report and (print_commands or shard):
     raise SweepError('--report reads every trial; it takes neither --print_commands nor --shard.')
+  if results and not report:
+    raise SweepError('--results is where --report merges and writes; add --report.')
   selected = parse_shard(shard) if shard else None  # Before the slow part: loading the sweep.
   sweep = load_sweep(file, root, settings)
   if report:
     from gan_jax.tools import sweep_report
-    for path in sweep_report.write_report(sweep, root):
+    for path in sweep_report.write_report(sweep, root, Path(results) if results else None):
       print(path)
     return 0
   trials = shard_trials(sweep.trials, selected)
@@ -463,7 +466,7 @@ def main(argv):
                          '[--shard i/n] [--print_commands | --report] [--set field=value ...]')
   try:
     sys.exit(sweep_command(argv[1], Path(FLAGS.workdir), FLAGS.shard, FLAGS.print_commands,
-                           FLAGS.report, FLAGS.set))
+                           FLAGS.report, FLAGS.set, FLAGS.results))
   except SweepError as e:
     sys.exit(f'gan_jax.sweep: {e}')
 
@@ -476,6 +479,10 @@ if __name__ == '__main__':
   flags.DEFINE_string('shard', None, "'i/n': only the trials whose index % n == i (machine i/n).")
   flags.DEFINE_bool('report', False,
                     "No training: results.csv, results.md and plots/ from the trials' metrics.")
+  flags.DEFINE_string('results', None,
+                      "--report: merge each finished trial's record into this committed folder's "
+                      'trials/ (experiments/results/NAME) and write the tables there from all '
+                      'of them, the trials run elsewhere included.')
   flags.DEFINE_multi_string('set', [], "'field=value': this machine's setting for every trial "
                             '(local data or weights), outside the trial names.')
   flags.mark_flag_as_required('workdir')

@@ -1,5 +1,12 @@
 """`gan_jax.sweep --report`: the trials' metrics.jsonl -> results.csv, results.md and plots/.
 
+With --results DIR (a folder under experiments/results/, committed) the report merges: each
+trial finished in runs/ writes its record, DIR/trials/<trial>.json (its status, last step,
+every metric's series and protocols), replacing the one there; a trial not finished in runs/
+(or whose runs/ is gone, e.g. on another machine) is read from its committed record. The
+tables are then written in DIR from the merged records, so a study's table grows over
+sessions and machines, one finished trial at a time.
+
 A metric is named '<eval>/<metric>' for the EMA generator's records and
 '<eval>/<metric>/raw' for the raw generator's. results.csv has a row per trial
 (any status) with each metric's last value and, for the sweep's metric, its
@@ -54,12 +61,44 @@ def summarize(series: dict[str, dict[int, float]], metric: str, mode: str) -> di
   return row
 
 
-def trial_row(trial: trials.Trial, sweep: trials.Sweep, series: dict,
-              protocols: dict) -> dict:
+def run_record(trial: trials.Trial) -> dict:
+  """What one trial's workdir says: status, last saved step, metric series and protocols."""
+  series, protocols = read_metrics(trial.workdir)
+  return {'trial': trial.name, 'status': trials.trial_status(trial),
+          'step': checkpointing.latest_saved_step(trial.workdir), 'series': series,
+          'protocols': protocols}
+
+
+def read_record(path: Path) -> dict:
+  record = json.loads(path.read_text())
+  record['series'] = {key: {int(step): value for step, value in values.items()}
+                      for key, values in record['series'].items()}  # JSON keys are strings.
+  return record
+
+
+def merged_records(sweep: trials.Sweep, results: Path | None) -> dict[str, dict]:
+  """Trial name -> its record: from runs/ if it finished there (then also committed to
+  results/trials/), else the committed one if any, else what runs/ says (unfinished, or not
+  started)."""
+  records = {}
+  for trial in sweep.trials:
+    record = run_record(trial)
+    saved = results / 'trials' / f'{trial.name}.json' if results else None
+    if saved and record['status'] == 'finished':
+      saved.parent.mkdir(parents=True, exist_ok=True)
+      saved.write_text(json.dumps(record, indent=1, sort_keys=True) + '\n')
+    elif saved and saved.exists():
+      record = read_record(saved)
+    records[trial.name] = record
+  return records
+
+
+def trial_row(trial: trials.Trial, sweep: trials.Sweep, record: dict) -> dict:
   return {'trial': trial.name, 'variant': trial.variant, **trial.fields, 'seed': trial.seed,
-          'status': trials.trial_status(trial), 'step': checkpointing.latest_saved_step(trial.workdir),
-          **summarize(series, sweep.metric, sweep.mode),
-          **{f'{name}/protocol': json.dumps(p, sort_keys=True) for name, p in protocols.items()}}
+          'status': record['status'], 'step': record['step'],
+          **summarize(record['series'], sweep.metric, sweep.mode),
+          **{f'{name}/protocol': json.dumps(p, sort_keys=True)
+             for name, p in record['protocols'].items()}}
 
 
 def write_csv(rows: list[dict], varied: list[str], path: Path) -> None:
@@ -165,11 +204,13 @@ def plot_metric(groups: dict[str, list[dict]], series: dict, key: str, path: Pat
   plt.close(fig)
 
 
-def write_report(sweep: trials.Sweep, root: Path) -> list[Path]:
-  """Writes results.csv, results.md and plots/<eval>.<metric>.png in `root`; their paths."""
-  read = {trial.name: read_metrics(trial.workdir) for trial in sweep.trials}
-  series = {name: metrics for name, (metrics, _) in read.items()}
-  rows = [trial_row(trial, sweep, *read[trial.name]) for trial in sweep.trials]
+def write_report(sweep: trials.Sweep, root: Path, results: Path | None = None) -> list[Path]:
+  """Writes results.csv, results.md and plots/<eval>.<metric>.png in `root`, or, merged with
+  the committed records, in `results`; their paths."""
+  records = merged_records(sweep, results)
+  root = results or root
+  series = {name: record['series'] for name, record in records.items()}
+  rows = [trial_row(trial, sweep, records[trial.name]) for trial in sweep.trials]
   groups = by_variant(sweep, rows, series)
   metrics = sorted({key for group in groups.values() for row in group
                     for key in series[row['trial']]})
