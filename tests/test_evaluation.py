@@ -1,6 +1,7 @@
 """Evaluators, reference caching, --mode eval/sample, the compare command."""
 import json
 import logging
+import re
 
 import jax
 import numpy as np
@@ -83,7 +84,8 @@ def test_compare_loads_folders_and_npz(tmp_path):
     compare.load_images(f'{tmp_path}/translations.npz:outputs')
 
 
-def test_inception_eval_during_training(tmp_path, mock_tfds):
+def test_inception_eval_during_training(tmp_path, mock_tfds, caplog):
+  caplog.set_level(logging.INFO)
   config = load_config('dcgan_cifar10')
   config.inception_weights = str(WEIGHTS)
   config.cache_dir = str(tmp_path / 'cache')
@@ -109,6 +111,16 @@ def test_inception_eval_during_training(tmp_path, mock_tfds):
   assert {'fid', 'kid', 'kid_std', 'precision', 'recall', 'density', 'coverage'} == {
       r['metric'] for r in records if r['step'] == 2 and r['generator'] == 'ema'}
   assert len(list((tmp_path / 'cache' / 'reference_features').iterdir())) == 1  # Computed once.
+  # Each evaluation's cost is logged before it starts: the reference's 16 images only the
+  # first time, minutes once the run has timed one.
+  costs = [m for m in caplog.messages if m.startswith('Evaluating fid (inception)')]
+  assert costs[0] == ("Evaluating fid (inception) of the ema generator at step 2: 16 samples "
+                      "and 16 'test' reference images through Inception; time unknown until "
+                      "this run's first evaluation of this kind ends.")
+  assert len(costs) == 4 and all(
+      re.fullmatch(r'Evaluating fid \(inception\) of the (ema|raw) generator at step [24]: 16 '
+                   r'samples through Inception \(reference cached\); about [0-9.]+ min at the '
+                   r'rate of its last run\.', m) for m in costs[1:])
   best = [r['value'] for r in records if r['metric'] == 'fid' and r['generator'] == 'ema']
   kept = json.loads(next((tmp_path / 'run' / 'best').glob('*/metric/*')).read_text())
   assert kept['value'] == min(best)

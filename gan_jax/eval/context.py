@@ -24,6 +24,7 @@ class EvalContext:
     self.config = config
     self.cache_dir = Path(config.cache_dir).expanduser()
     self._sources, self._classifiers = {}, {}
+    self.seconds_per_unit = {}  # Metric -> the rate of its last evaluation (registry.cost).
 
   @functools.cached_property
   def extractor(self):

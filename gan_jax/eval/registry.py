@@ -8,10 +8,15 @@ evaluate(ev, samples, which, ctx) -> (values, protocol), where samples(*inputs) 
 task's prediction NEEDS of the `which` weights:
 samples(num) yields `num` generated images or points in batches; samples(image_batches)
 yields the predicted labels of each batch ('classify'); optionally check(name, ev, config)
-(needs no data) and check_data(name, ev, ctx) (at start-up). It never sees the model.
+(needs no data), check_data(name, ev, ctx) (at start-up) and cost(ev, ctx) -> (units, what)
+(the work of one generator's evaluation, logged before it starts; default: num_samples
+samples). It never sees the model.
 Records {'eval', 'metric', 'value', 'generator', 'step', 'protocol'} carry the protocol
 that produced every number.
 """
+import logging
+import time
+
 import ml_collections
 
 from gan_jax.config.errors import ConfigError
@@ -121,16 +126,40 @@ def check_data(config: ml_collections.ConfigDict, ctx) -> None:
       evaluator.check_data(name, ev, ctx)
 
 
+def cost(ev: ml_collections.ConfigDict, ctx) -> tuple[int, str]:
+  """(units, what): the work of one generator's evaluation, in the evaluator's units."""
+  evaluator = EVALUATORS[ev.metric]
+  if hasattr(evaluator, 'cost'):
+    return evaluator.cost(ev, ctx)
+  return ev.num_samples, f'{ev.num_samples:,} samples'
+
+
+def log_cost(name: str, ev: ml_collections.ConfigDict, which: str, step: int, ctx) -> int:
+  """Says what the evaluation will cost before it starts: its work and, once this run has
+  timed an evaluation of this metric, the minutes at that rate. Returns its units."""
+  units, what = cost(ev, ctx)
+  rate = ctx.seconds_per_unit.get(ev.metric)
+  estimate = (f'about {units * rate / 60:.1f} min at the rate of its last run'
+              if rate else "time unknown until this run's first evaluation of this kind ends")
+  logging.info('Evaluating %s (%s) of the %s generator at step %d: %s; %s.', name, ev.metric,
+               which, step, what, estimate)
+  return units
+
+
 def evaluate(name: str, ev: ml_collections.ConfigDict, predict: dict, state, step: int,
              ctx, weights_protocol=lambda which: {}) -> list[dict]:
   """Runs evaluator `name` on the weights it names (ev.generator); one record per value,
   its protocol extended by weights_protocol(which) (Built.protocol: the frozen networks the
-  training used, how G sampled)."""
+  training used, how G sampled). Logs each evaluation's cost before and its time after."""
   evaluator, prediction = EVALUATORS[ev.metric], needs(ev)
   records = []
   for which in (('ema', 'raw') if ev.generator == 'both' else (ev.generator,)):
     samples = lambda *inputs, which=which: predict[prediction](state, which, *inputs)
+    units, start = log_cost(name, ev, which, step, ctx), time.perf_counter()
     values, protocol = evaluator.evaluate(ev, samples, which, ctx)
+    seconds = time.perf_counter() - start
+    ctx.seconds_per_unit[ev.metric] = seconds / max(units, 1)
+    logging.info('Evaluated %s of the %s generator in %.1f min.', name, which, seconds / 60)
     protocol = {**protocol, **weights_protocol(which), 'generator': which, 'step': step}
     records += [{'eval': name, 'metric': metric, 'value': float(value), 'generator': which,
                  'step': step, 'protocol': protocol} for metric, value in values.items()]

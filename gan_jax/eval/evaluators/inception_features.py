@@ -38,20 +38,33 @@ def check_data(name: str, ev, ctx) -> None:
   ctx.extractor  # noqa: B018  Resolves (or downloads) the weights: a clear error now.
 
 
+def reference_cache_file(ev, ctx):
+  """Keyed by the reference's fingerprint, not its name: another dataset of the same name
+  (a folder, a re-prepared tfds dataset, Stacked MNIST of another seed) misses the cache."""
+  source = ctx.reference_source(ev.split)
+  return (ctx.cache_dir / 'reference_features' /
+          f'{ctx.config.data.name}_{ev.split}_{ev.num_real}_{source.fingerprint[:16]}_'
+          f'{ctx.extractor.sha256[:16]}.npy')
+
+
+def cost(ev, ctx) -> tuple[int, str]:
+  """Images through Inception for one generator: its samples, and the reference once."""
+  if reference_cache_file(ev, ctx).exists():
+    return ev.num_samples, f'{ev.num_samples:,} samples through Inception (reference cached)'
+  return ev.num_samples + ev.num_real, (f'{ev.num_samples:,} samples and {ev.num_real:,} '
+                                        f'{ev.split!r} reference images through Inception')
+
+
 def evaluate(ev, samples, which: str, ctx) -> tuple[dict, dict]:
   from gan_jax.eval import feature_extraction  # The Inception port: only when evaluating.
   extractor = ctx.extractor
   data = ctx.config.data
   source = ctx.reference_source(ev.split)
-  # Keyed by the reference's fingerprint, not its name: another dataset of the same name
-  # (a folder, a re-prepared tfds dataset, Stacked MNIST of another seed) misses the cache.
   reference = {'dataset': data.name, 'split': ev.split, 'num': ev.num_real,
                'image_size': data.image_size, 'examples': f'the first {ev.num_real} of the split',
                'fingerprint': source.fingerprint}
-  cache_file = (ctx.cache_dir / 'reference_features' /
-                f'{data.name}_{ev.split}_{ev.num_real}_{source.fingerprint[:16]}_'
-                f'{extractor.sha256[:16]}.npy')
-  real = feature_extraction.reference_features(source, ev.num_real, extractor, cache_file)
+  real = feature_extraction.reference_features(source, ev.num_real, extractor,
+                                               reference_cache_file(ev, ctx))
   fake = extractor((to_uint8(b) for b in samples(ev.num_samples)), ev.num_samples,
                    f'the {which} generator')
   n_prdc = min(ev.prdc_samples, len(real), len(fake))
