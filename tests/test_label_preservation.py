@@ -1,6 +1,10 @@
 """The label-preservation evaluator on real MNIST test digits with a stand-in classifier:
 exact, identity and constant translations against accuracies computed here from the
-classifier's logits; its config and data errors; the classifier trained on first use."""
+classifier's logits; its config and data errors; the classifier trained on first use, and
+:tiny's stand-in fitted in the run instead, never cached."""
+import json
+from pathlib import Path
+
 import jax
 import numpy as np
 import pytest
@@ -9,6 +13,7 @@ from gan_jax.common import pixels
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import classifier, context as eval_context, registry
 from gan_jax.eval.evaluators import label_preservation
+from gan_jax.run import loop
 from gan_jax.run.checks import check_config
 from test_pix2pix import mnist_config
 from test_train import load_config
@@ -111,3 +116,37 @@ def test_the_classifier_is_trained_and_cached_at_first_use(tmp_path, mock_tfds, 
   # One line says what is trained, for how long, and where it goes, before it starts.
   said = next(m for m in caplog.messages if m.startswith('No cached fashion_mnist classifier'))
   assert '3 epochs' in said and str(tmp_path / 'fashion_mnist_classifier') in said
+
+
+def test_tiny_fits_a_stand_in_that_is_never_cached(tmp_path, mnist_data_dir, mnist_manual_dir,
+                                                    monkeypatch, caplog):
+  """A :tiny run from an empty cache: label preservation judges with a classifier fitted in
+  the run in seconds (the real one takes minutes), never written to the cache, named a
+  stand-in in the protocol and in the log."""
+  monkeypatch.setattr(classifier, '_stand_ins', {})  # Fitted here, whatever ran before.
+  config = mnist_config(mnist_data_dir, mnist_manual_dir)
+  del config.evals['fid']  # Inception: the evaluator's own tests.
+  config.cache_dir = str(tmp_path / 'cache')
+  loop.train_and_evaluate(config, str(tmp_path / 'run'))
+  records = [json.loads(line) for line in (tmp_path / 'run' / 'metrics.jsonl').open()]
+  judged = [r['protocol']['classifier'] for r in records if r['eval'] == 'label_preservation']
+  assert judged and all(c.startswith('stand-in: DigitClassifier fitted on 2048 mnist training')
+                        and 'not the cached mnist classifier' in c for c in judged), judged
+  assert not list((tmp_path / 'cache').glob('*_classifier'))
+  assert [m for m in caplog.messages if m.startswith('config.stand_in_classifier (:tiny)')
+          and m.endswith('The numbers it judges mean nothing.')]
+
+
+def test_only_tiny_uses_the_stand_in(monkeypatch):
+  """Without :tiny the run asks load_or_train for the cached classifier of config.cache_dir
+  (trained there at first use), once; at :tiny for the stand-in, never the cache."""
+  asked = []
+  monkeypatch.setattr(classifier, 'load_or_train', lambda *a: asked.append(('cached', a)) or {})
+  monkeypatch.setattr(classifier, 'stand_in', lambda *a: asked.append(('stand-in', a)) or {})
+  for arg in (None, 'tiny'):
+    config = load_config('pix2pix_mnist_inpainting', arg)
+    config.data.data_dir, config.data.manual_dir = '/prepared', '/raw'
+    ctx = eval_context.EvalContext(config)
+    assert ctx.classifier('mnist') is ctx.classifier('mnist')  # Built once per run.
+  assert asked == [('cached', (Path(config.cache_dir).expanduser(), 'mnist', '/prepared', '/raw')),
+                   ('stand-in', ('mnist', '/prepared', '/raw'))]

@@ -140,6 +140,7 @@ def test_end_to_end_on_mnist_with_mode_translate(mnist_data_dir, mnist_manual_di
   del config.evals['fid']  # Inception: the evaluator's own tests.
   config.cache_dir = stand_in_classifier(tmp_path / 'cache', ['mnist'], mnist_data_dir,
                                          mnist_manual_dir)
+  config.stand_in_classifier = False  # The cached one, not :tiny's fitted stand-in.
   for ev in config.evals.values():
     ev.num_samples = 500  # Every metric recorded; --mode translate writes all 10,000.
   loop.train_and_evaluate(config, str(tmp_path))

@@ -106,6 +106,7 @@ def test_the_frozen_content_network_is_outside_the_state(tmp_path, mock_tfds):
   with mock_tfds(num_examples=64):
     config = load_config('srgan_fashion_mnist')
     config.cache_dir = stand_in_classifier(tmp_path)
+    config.stand_in_classifier = False  # The cached one, not :tiny's fitted stand-in.
     features, frozen = builder.content_network(config)
     specs = {'data': type('Spec', (), {'shape': (28, 28, 1)})()}
     with_content = builder.build(config, specs).state
@@ -208,6 +209,7 @@ def test_both_stages_end_to_end_on_fashion_mnist(fashion_data_dir, fashion_manua
   for config in configs:
     config.data.data_dir, config.data.manual_dir = fashion_data_dir, fashion_manual_dir
     config.cache_dir = cache
+    config.stand_in_classifier = False  # The cached one, not :tiny's fitted stand-in.
     del config.evals['fid']  # Inception: the evaluator's own tests.
     for ev in config.evals.values():
       ev.num_samples = 200

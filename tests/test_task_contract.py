@@ -69,7 +69,8 @@ CASES = {
             'pairs.mask_placement': 'random', 'pairs.mask_size': 10, 'optim.b1': 0.9,
             'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2, 'evals.translation.every_steps': 0,
             'evals.label_preservation.every_steps': 0, 'evals.fid.every_steps': 0,
-            'cache_dir': '{stand_in_cache}'}),
+            'cache_dir': '{stand_in_cache}',
+            'stand_in_classifier': False}),
     },
     'cyclegan': {
         # Two streams (the halves of real MNIST, B thickened), four networks, the history
@@ -86,7 +87,8 @@ CASES = {
             'evals.inverse_translation.every_steps': 0,
             'evals.label_preservation.every_steps': 0,
             'evals.inverse_label_preservation.every_steps': 0,
-            'evals.fid.every_steps': 0, 'cache_dir': '{stand_in_cache}'}),
+            'evals.fid.every_steps': 0, 'cache_dir': '{stand_in_cache}',
+            'stand_in_classifier': False}),
     },
     'srgan': {
         # x4 super-resolution of real MNIST (inputs smaller than the outputs): the pixel, the
@@ -98,7 +100,8 @@ CASES = {
             'loss.adversarial_weight': 0.1, 'optim.b1': 0.9, 'optim.g_lr': 1e-2,
             'optim.d_lr': 1e-2, 'evals.translation.every_steps': 0,
             'evals.label_preservation.every_steps': 0, 'evals.fid.every_steps': 0,
-            'cache_dir': '{stand_in_cache}'}),
+            'cache_dir': '{stand_in_cache}',
+            'stand_in_classifier': False}),
     },
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]
@@ -118,7 +121,8 @@ def paths(request):
 
 @pytest.fixture
 def stand_in_cache(tmp_path_factory, mnist_data_dir, mnist_manual_dir) -> str:
-  """A cache_dir with a random-weight MNIST classifier (label preservation, content loss)."""
+  """A cache_dir with a random-weight MNIST classifier (label preservation, content loss), which
+  the cases read with stand_in_classifier=False instead of fitting :tiny's stand-in."""
   return stand_in_classifier(tmp_path_factory.mktemp('cache'), ['mnist'], mnist_data_dir,
                              mnist_manual_dir)
 

@@ -76,9 +76,10 @@ def set_fields(config, fields: dict):
 
 def stand_in_classifier(cache_dir, datasets=classifier.DATASETS, data_dir=None,
                         manual_dir=None):
-  """Random-weight classifiers of `datasets`, so Stacked MNIST and label preservation evals
-  run without the trained ones (which would be trained at first use); keyed by the data in
-  these folders (by default inside mock_tfds: the mocked one)."""
+  """Random-weight classifiers of `datasets` cached as if trained, so Stacked MNIST and label
+  preservation evals run without the trained ones (which would be trained at first use);
+  keyed by the data in these folders (by default inside mock_tfds: the mocked one). A :tiny
+  config reads them only with config.stand_in_classifier=False (else it fits its own)."""
   params = classifier.DigitClassifier().init(jax.random.PRNGKey(0), np.zeros((1, 28, 28, 1)))
   for dataset in datasets:
     classifier.save(params['params'], 0.0, cache_dir, dataset,
@@ -125,8 +126,7 @@ FIRST_STAGES = {'fanogan_mnist': 'fanogan_wgan_mnist',
 
 def contract_config(name, cache_dir):
   """configs/<name>.py:tiny without the evals the mocked data cannot feed nor Inception's
-  (~15 s each; test_evaluation.py runs one in the loop), with the stand-in classifiers of
-  `cache_dir`."""
+  (~15 s each; test_evaluation.py runs one in the loop), caching in `cache_dir`."""
   config = load_config(name)
   dropped = NEEDS_REAL_DATA + ('inception',)
   for eval_name in [n for n, ev in config.evals.items() if ev.metric in dropped]:
@@ -139,8 +139,8 @@ def contract_config(name, cache_dir):
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
+  cache_dir = str(tmp_path / 'cache')
   with mock_tfds(num_examples=64):  # :tiny evaluates 64 samples against 64 references.
-    cache_dir = stand_in_classifier(tmp_path / 'cache')
     config = contract_config(name, cache_dir)
     if name in FOLDER_DATA:
       config.data.path = FOLDER_DATA[name](tmp_path / 'data')
@@ -153,6 +153,7 @@ def test_every_config_trains_tiny(name, tmp_path, mock_tfds):
   assert int(state.step) == config.train.num_steps
   assert_finite(state)
   assert_workdir_complete(tmp_path, config.train.num_steps)
+  assert not list((tmp_path / 'cache').glob('*_classifier'))  # :tiny fits stand-ins, never cached.
 
 
 def test_dcgan_on_real_mnist_files(tmp_path, mnist_data_dir, mnist_manual_dir):

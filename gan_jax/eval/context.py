@@ -34,12 +34,13 @@ class EvalContext:
 
   def classifier(self, dataset: str) -> dict:
     """The classifier (gan_jax.eval.classifier.load's record) trained on `dataset` in this
-    run's folders (config.data's), trained and cached at its first use: MNIST for Stacked
-    MNIST, the run's dataset for label preservation."""
+    run's folders (config.data's): MNIST for Stacked MNIST, the run's dataset for label
+    preservation and agreement. The cached one, trained and cached at its first use; at
+    config.stand_in_classifier (:tiny) a stand-in fitted in seconds, never cached
+    (classifier.for_run decides)."""
     if dataset not in self._classifiers:
       from gan_jax.eval import classifier  # Its network: only evaluators that classify.
-      self._classifiers[dataset] = classifier.load_or_train(
-          self.cache_dir, dataset, self.config.data.data_dir, self.config.data.manual_dir)
+      self._classifiers[dataset] = classifier.for_run(self.config, dataset)
     return self._classifiers[dataset]
 
   def reference_source(self, split: str, all_classes: bool = False):

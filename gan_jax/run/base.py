@@ -93,12 +93,18 @@ def base_config(task: str = 'gan') -> ml_collections.ConfigDict:
   config.best.mode = 'min'  # 'min' (FID, KID) or 'max' (precision, modes).
   config.inception_weights = placeholder(str)  # .npz or pytorch-fid .pth (None: env, else download).
   config.cache_dir = '~/.cache/gan_jax'  # Reference features, weights, the MNIST classifier.
+  # True (:tiny sets it): what needs gan_jax's trained classifier (label preservation and
+  # agreement, Stacked MNIST's modes, SRGAN's content loss) gets a stand-in fitted in seconds
+  # (gan_jax.eval.classifier.stand_in), never cached, named so in every protocol: its numbers
+  # mean nothing. False: the cached one, trained there at its first use (~5-12 min on CPU).
+  config.stand_in_classifier = False
   tasks.get(task).add_fields(config)
   return config
 
 
 def maybe_tiny(config: ml_collections.ConfigDict, arg: str | None):
-  """`configs/X.py:tiny` shrinks any config to a seconds-long smoke run."""
+  """`configs/X.py:tiny` shrinks any config to a seconds-long smoke run; a classifier it
+  needs is a stand-in (config.stand_in_classifier), not the one trained for minutes."""
   if not arg:
     return config
   if arg != 'tiny':
@@ -108,6 +114,7 @@ def maybe_tiny(config: ml_collections.ConfigDict, arg: str | None):
   config.train.log_every_steps = 2
   config.train.eval_every_steps = 4
   config.train.checkpoint_every_steps = 2
+  config.stand_in_classifier = True
   tasks.get(config.task).tiny(config)
   for ev in config.evals.values():
     registry.tiny(ev, config.train.num_steps)

@@ -51,8 +51,9 @@ def check_classified_split(name: str, ev, ctx, split: str) -> None:
 
 
 def classifier_protocol(record: dict, dataset: str) -> dict:
-  """Which classifier judged: its name, test accuracy and the training split it learnt."""
-  return {'classifier': f'gan_jax.eval.classifier ({dataset})',
+  """Which classifier judged: its name (a stand-in's says so), test accuracy and the training
+  split it learnt."""
+  return {'classifier': record.get('stand_in', f'gan_jax.eval.classifier ({dataset})'),
           'classifier_test_accuracy': record['test_accuracy'],
           'classifier_data_fingerprint': record['data_fingerprint']}
 
