@@ -28,9 +28,8 @@ def get_sweep():
           {'model.d_norm': 'spectral_norm'},
           {'model.d_norm': 'none', 'penalty.r1': 1.0, 'penalty.interval': 4},
           {'model.d_norm': 'none', 'penalty.r1': 10.0, 'penalty.interval': 4},
-          # SNGAN's objective: hinge, Adam(2e-4, 0, 0.9).
-          {'model.d_norm': 'spectral_norm', 'loss.name': 'hinge', 'optim.b1': 0.0,
-           'optim.b2': 0.9},
-          {'model.d_norm': 'spectral_norm', 'model.g_features': 128},
+          # Wider networks (channels of G's last hidden layer, D's first; each doubles inward).
+          {'model.g_features': 128},
+          {'model.g_features': 128, 'model.d_features': 128},
       ],
       seeds=[0], metric='monitor/kid', mode='min')
