@@ -5,9 +5,12 @@ protocol; the chosen setting is then re-run with 3 seeds on the full protocol
 (experiments/conditional_mnist.py).
 
 The protocol: train on the first 50,000 training digits; score at step 5,000 by KID of
-2,000 EMA samples against 2,000 of the 10,000 held-out training digits (train[50000:]) and by
-label agreement of 10,000 EMA samples (gan_jax's MNIST classifier). Neither the test split
-nor CAS chooses anything here; FID and CAS are off (--set ...enabled=False in `fixed`).
+2,000 EMA samples against 2,000 of the 10,000 held-out training digits (train[50000:]), by
+label agreement of 10,000 EMA samples (gan_jax's MNIST classifier) and by CAS tested on the
+held-out digits (the classifier network trained on 1,000 EMA samples per digit vs on 1,000
+real ones). The test split chooses nothing here; the final FID is off. The first four
+trials ran without CAS; it was added to them from their step-5,000 checkpoints by
+`--mode eval` with the same overrides (see experiments/results/conditional_mnist_search/).
 
 python -m gan_jax.sweep experiments/conditional_mnist_search.py \
   --workdir runs/conditional_mnist_search --set data.manual_dir=../shared/data/mnist \
@@ -18,10 +21,11 @@ python -m gan_jax.sweep experiments/conditional_mnist_search.py \
 def get_sweep():
   return dict(
       config='configs/cgan_pd_mnist.py',
-      fixed={'data.split': 'train[:50000]',
+      fixed={'train.num_steps': 5_000, 'data.split': 'train[:50000]',
              'evals.monitor.split': 'train[50000:]', 'evals.monitor.every_steps': 5_000,
              'evals.labels.every_steps': 5_000,
-             'evals.fid.enabled': False, 'evals.cas.enabled': False,
+             'evals.fid.enabled': False,
+             'evals.cas.test_split': 'train[50000:]', 'evals.cas.augment_real_per_class': 0,
              'train.checkpoint_every_steps': 1_000},
       variants=[
           {},  # The recipe: batch norm in D, non-saturating loss, Adam(2e-4, 0.5).
