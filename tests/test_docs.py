@@ -51,7 +51,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, SHARED_DATA
 
 DOCS = ['README.md', *sorted(p.relative_to(REPO).as_posix() for p in (REPO / 'docs').glob('*.md'))]
 
@@ -283,6 +283,14 @@ def load_config(path: Path, arg: str | None):
   return sweep.load_config(f'{path}:{arg}' if arg is not None else str(path))
 
 
+def on_this_machine(value: str) -> str:
+  """The docs' offline data, ../shared/data/..., where this machine keeps it (conftest's
+  SHARED_DATA: $GAN_JAX_SHARED_DATA, or the repository's sibling), so the checks that open
+  a file (the Inception weights) do not depend on the folder the tests run from."""
+  prefix = '../shared/data'
+  return str(SHARED_DATA) + value[len(prefix):] if value.startswith(prefix) else value
+
+
 def check_config(root: Path, flag: str, config_arg: str, overrides: list[tuple[str, str | None]],
                  mode: str | None = None) -> list[str]:
   """The config loads with its argument and takes every override, as the flag parser does,
@@ -304,7 +312,8 @@ def check_config(root: Path, flag: str, config_arg: str, overrides: list[tuple[s
   if problems:
     return problems
   argv = ['docs', f'--{flag}={root / path}{colon}{arg}']
-  argv += [f'--{flag}.{f}={v}' for f, v in overrides if v is not None and '$' not in v]
+  argv += [f'--{flag}.{f}={on_this_machine(v)}' for f, v in overrides
+           if v is not None and '$' not in v]
   values = flags.FlagValues()
   config_flags.DEFINE_config_file(flag, None, '', flag_values=values, lock_config=True,
                                   sys_argv=argv)
