@@ -227,6 +227,11 @@ def stand_in(dataset: str, data_dir: str | None, manual_dir: str | None) -> dict
   return _stand_ins[key]
 
 
+def describe(record: dict, dataset: str) -> str:
+  """The name of a classifier record for protocols: the stand-in's own, or the cached one's."""
+  return record.get('stand_in', f'gan_jax.eval.classifier ({dataset})')
+
+
 def for_run(config: ml_collections.ConfigDict, dataset: str) -> dict:
   """The classifier of `dataset` a run uses (evaluators, SRGAN's content loss), in its data
   folders: the stand-in when config.stand_in_classifier (:tiny), else the cached one of

@@ -463,7 +463,8 @@ def sweep_command(file: str, root: Path, shard: str | None = None, print_command
 def main(argv):
   if len(argv) != 2:
     raise app.UsageError('Usage: python -m gan_jax.sweep experiments/NAME.py --workdir runs/NAME '
-                         '[--shard i/n] [--print_commands | --report] [--set field=value ...]')
+                         '[--shard i/n] [--print_commands | --report [--results DIR]] '
+                         '[--set field=value ...]')
   try:
     sys.exit(sweep_command(argv[1], Path(FLAGS.workdir), FLAGS.shard, FLAGS.print_commands,
                            FLAGS.report, FLAGS.set, FLAGS.results))

@@ -32,10 +32,10 @@ def conditional_mnist_recipe(config: ml_collections.ConfigDict,
   """A class-conditional DCGAN on MNIST, 15,000 steps of 64: a learned class embedding joined
   to z at G's input (Mirza & Osindero 2014), D conditioned by `d_conditioning` ('projection'
   or 'acgan'). Beside the image-quality evals it measures how often samples are the digit
-  asked for (evals.labels, every 1,000 steps) and, at the end, the Classification Accuracy Score (Ravuri & Vinyals
-  2019: gan_jax's classifier trained on 1,000 EMA samples per digit, tested on the 10,000
-  test digits, beside it trained on 1,000 real digits per class; and 100 real digits per
-  class alone vs with the samples added).
+  asked for (evals.labels, every 1,000 steps) and, at the end, the Classification Accuracy
+  Score (Ravuri & Vinyals 2019: gan_jax's classifier trained on 1,000 EMA samples per digit,
+  tested on the 10,000 test digits, beside it trained on 1,000 real digits per class; and
+  100 real digits per class alone vs with the samples added).
 
   Not conditional batch norm: DCGAN's G has two batch norms, whose per-class scale and
   shift are uniform over space and start at zero; with them the digit was left to the noise

@@ -50,8 +50,7 @@ def content_network(config: ml_collections.ConfigDict):
     return functools.partial(inception.activations, params, layer=layer), described
   from gan_jax.eval import classifier  # Its network: only with a content loss.
   record = classifier.for_run(config, config.data.name)  # :tiny's: a stand-in.
-  name = record.get('stand_in', f'gan_jax.eval.classifier ({config.data.name})')
-  described = {'network': name, 'layer': layer,
+  described = {'network': classifier.describe(record, config.data.name), 'layer': layer,
                'weights_sha256': classifier.params_hash(record['params'])}
   return functools.partial(classifier.activations, record['params'], layer=layer), described
 
