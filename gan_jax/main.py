@@ -18,6 +18,8 @@ flags.DEFINE_string('mode', 'train', "train (or resume); eval: config.evals on a
 flags.DEFINE_integer('step', None, 'eval/sample: the checkpoint step (default: the latest).')
 flags.DEFINE_integer('num_samples', 10_000, 'sample: samples written to samples.npz.')
 flags.DEFINE_enum('generator', 'ema', ['ema', 'raw'], 'sample: which generator.')
+flags.DEFINE_float('truncation_psi', 1.0, 'sample: StyleGAN2 truncation trick, w pulled toward '
+                   'its average by psi (1: off).')
 flags.mark_flags_as_required(['config', 'workdir'])
 
 
@@ -57,7 +59,8 @@ def main(argv):
     else:
       print(standalone.run_mode(FLAGS.config, FLAGS.workdir, FLAGS.mode, FLAGS.step,
                                 {'num_samples': FLAGS.num_samples,
-                                 'generator': FLAGS.generator}))
+                                 'generator': FLAGS.generator,
+                                 'truncation_psi': FLAGS.truncation_psi}))
   except (ConfigError, sources.DataError, FileNotFoundError, checkpointing.CheckpointError,
           loop.DivergenceError) as e:
     sys.exit(f'gan_jax: {e}')  # The message, not a traceback; exit status 1.

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from gan_jax.common.example_keys import per_example_keys
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import jitter
 from gan_jax.data.sources import DataSpec
@@ -15,7 +16,6 @@ from gan_jax.run import loop
 from gan_jax.run.checks import check_config
 from gan_jax.tasks.cyclegan import config as cyclegan_config
 from gan_jax.tasks.pix2pix import config as pix2pix_config
-from gan_jax.training.parallel import per_example_keys
 from test_train import assert_finite, load_config
 
 SIZE, LOAD = 8, 11

@@ -37,6 +37,16 @@ CASES = {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
             'data.image_size': 16, 'model.g_features': 8, 'model.d_features': 8,
             'optim.b1': 0.9, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2}),
+        # StyleGAN2 with ADA: per-example pixel noise, style mixing and augmentations, w's
+        # average over every device's batch, minibatch std in groups of 4, lazy R1 every
+        # 2nd D update, p adjusted every 2nd step from D's signs over every device.
+        'stylegan2_ada_mnist': ('configs/stylegan2_fashion_mnist.py:tiny', {
+            'data.name': 'mnist', 'data.data_dir': '{mnist_data_dir}',
+            'data.manual_dir': '{mnist_manual_dir}', 'data.image_size': 16,
+            'model.stylegan2.style_mixing_prob': 0.5, 'penalty.interval': 2,
+            'penalty.r1': 1.0, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2,
+            'augment.ada_pipeline': 'bgc', 'augment.ada_p': 0.3, 'augment.ada_interval': 2,
+            'augment.ada_speed_images': 200}),
     },
     'semi_supervised': {
         # Two streams (labelled, two unlabelled draws), per-example noise in D, G's batch
@@ -106,6 +116,8 @@ CASES = {
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]
 FIRST_CASES = [(task, next(iter(cases))) for task, cases in CASES.items()]
+# Exact resume also of the state only StyleGAN2 and ADA keep (w's average, p and its signs).
+RESUME_CASES = FIRST_CASES + [('gan', 'stylegan2_ada_mnist')]
 
 
 def test_every_task_is_in_the_contract():
@@ -254,7 +266,7 @@ def test_no_donated_kernel_is_copied(task, name, paths):
   assert [path for path in copied if 'kernel' in path] == []
 
 
-@pytest.mark.parametrize('task,name', FIRST_CASES)
+@pytest.mark.parametrize('task,name', RESUME_CASES)
 def test_kill_9_at_random_moments_then_resume_is_bit_identical(task, name, paths, tmp_path):
   """Two kill -9s at random moments of a run that saves every step (so most kills land in
   the middle of a checkpoint write); the restart resumes, and the end is bit-identical."""

@@ -57,6 +57,8 @@ def make_config(case: dict, config=None):
                       g_conditioning=case['conditioning'][0],
                       d_conditioning=case['conditioning'][1], pack=case.get('pack', 1),
                       attention_resolution=case.get('attention', 0))
+  config.model.stylegan2.update(w_dim=8, mapping_layers=1, d_mapping_layers=1, channel_base=64,
+                                channel_max=8)
   config.loss.name = case['loss']
   config.optim.d_weight_clip = 0.01 if case['penalty'] == 'weight_clip' else 0.0
   for name in penalties.PENALTIES:
@@ -84,7 +86,8 @@ def accepted(case: dict) -> bool:
 
 
 # Compile-and-trace seconds of a case, roughly, by architecture: the covering prefers cheap ones.
-COST = {'mlp': 1.0, 'dcgan': 3.0, 'infogan': 3.0, 'resnet': 10.0, 'biggan': 12.0}
+COST = {'mlp': 1.0, 'dcgan': 3.0, 'infogan': 3.0, 'resnet': 10.0, 'biggan': 12.0,
+        'stylegan2': 8.0}
 
 
 # The pairs of switches whose code meets: what shapes D's inputs and outputs meets the
@@ -142,6 +145,7 @@ def broken_rules(case: dict) -> list[tuple[str, ...]]:
   shows up."""
   g_conditioning = case['conditioning'][0]
   g_batch_norm, d_batch_norm = ('batch_norm' in case[n] for n in ('g_norm', 'd_norm'))
+  stylegan2 = case['model'] == 'stylegan2'  # Demodulation, not norms; sg2-ada's conditioning.
   lipschitz = (case['penalty'] in ('gp', 'dragan', 'weight_clip')
                or 'spectral_norm' in case['d_norm'])
   rules = [
@@ -150,6 +154,12 @@ def broken_rules(case: dict) -> list[tuple[str, ...]]:
       (case['model'] == 'biggan' and not g_batch_norm, ('model.name', 'model.g_norm')),
       (case['model'] == 'biggan' and g_conditioning == 'concat',
        ('model.name', 'model.g_conditioning')),
+      (stylegan2 and case['g_norm'] != 'none', ('model.name', 'model.g_norm')),
+      (stylegan2 and case['d_norm'] != 'none', ('model.name', 'model.d_norm')),
+      (stylegan2 and g_conditioning not in ('none', 'concat'),
+       ('model.name', 'model.g_conditioning')),
+      (stylegan2 and case['conditioning'][1] not in ('none', 'projection'),
+       ('model.name', 'model.d_conditioning')),
       (case['penalty'] in ('gp', 'dragan', 'r1', 'r2') and d_batch_norm,  # Input gradients.
        (f'penalty.{case["penalty"]}', 'model.d_norm')),
       (case['loss'] == 'wasserstein' and not lipschitz, ('loss.name',)),

@@ -2,8 +2,8 @@
 up to config.jitter.load_size (bicubic) and cropped back to its size at a random place, and
 mirrored left-right with probability 1/2 when config.jitter.flip (the papers: 256 -> 286 ->
 a 256 crop, and mirroring). The images of one pair (pix2pix's input and target) share their
-crop and mirror. Each example's draw comes from its own key (parallel.per_example_keys), so
-1 device = N and a resume replays the same crops."""
+crop and mirror. Each example's draw comes from its own key
+(common.example_keys.per_example_keys), so 1 device = N and a resume replays the same crops."""
 import jax
 import jax.numpy as jnp
 import ml_collections

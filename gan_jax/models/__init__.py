@@ -5,14 +5,14 @@ import ml_collections
 
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
-from gan_jax.models import resnet
+from gan_jax.models import resnet, stylegan2
 from gan_jax.models.dcgan import DCGANDiscriminator, DCGANGenerator, upsamplings
 from gan_jax.models.layers import (CONDITIONINGS_D, CONDITIONINGS_G, NORMS, LayerSpec,
                                    split_norm)
 from gan_jax.models.mlp import MLPDiscriminator, MLPGenerator
 from gan_jax.models.resnet import ResNetDiscriminator, ResNetGenerator
 
-MODELS = ('mlp', 'dcgan', 'infogan', 'resnet', 'biggan')
+MODELS = ('mlp', 'dcgan', 'infogan', 'resnet', 'biggan', 'stylegan2')
 IMAGE_MODELS = MODELS[1:]
 DTYPES = {'float32': jnp.float32, 'bfloat16': jnp.bfloat16}  # config.train.precision
 INFOGAN_DENSE_FACTOR = 16  # Lucic et al.'s 1024-wide dense layers, for features = 64.
@@ -51,6 +51,8 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
   if m.name not in MODELS:
     raise ValueError(f'Unknown config.model.name {m.name!r}; accepted: {MODELS}.')
   size, _, channels = data_shape
+  if m.name == 'stylegan2':
+    return create_stylegan2(m, size, channels, num_classes, axis_name)
   if m.name in ('dcgan', 'infogan'):
     g_hidden, d_hidden = dense_hidden(m, m.g_features), dense_hidden(m, m.d_features)
     return (DCGANGenerator(size, channels, m.g_features, g_spec, g_hidden, **g_cond),
@@ -59,6 +61,26 @@ def create_models(model_config: ml_collections.ConfigDict, data_shape: tuple[int
                           attention_resolution=m.attention_resolution, **g_cond),
           ResNetDiscriminator(size, m.d_features, d_spec,
                               attention_resolution=m.attention_resolution, **d_cond))
+
+
+def create_stylegan2(m: ml_collections.ConfigDict, size: int, channels: int, num_classes: int,
+                     axis_name: str | None):
+  """StyleGAN2's G and D from config.model.stylegan2 (float32: no compute dtype yet)."""
+  sg2 = m.stylegan2
+  widths = dict(channel_base=sg2.channel_base, channel_max=sg2.channel_max)
+  clamp = sg2.conv_clamp or None
+  g_classes = num_classes if m.g_conditioning != 'none' else 0
+  d_classes = num_classes if m.d_conditioning != 'none' else 0
+  return (stylegan2.StyleGAN2Generator(
+              size, channels, m.z_dim, sg2.w_dim, sg2.mapping_layers, num_classes=g_classes,
+              style_mixing_prob=sg2.style_mixing_prob, clamp=clamp,
+              axis_name=axis_name,
+              conditioning=m.g_conditioning, **widths),
+          stylegan2.StyleGAN2Discriminator(
+              size, num_classes=d_classes, architecture=sg2.d_architecture,
+              mbstd_group_size=sg2.mbstd_group_size, mbstd_channels=sg2.mbstd_channels,
+              mapping_layers=sg2.d_mapping_layers, clamp=clamp, conditioning=m.d_conditioning,
+              **widths))
 
 
 def dense_hidden(m: ml_collections.ConfigDict, features: int) -> int:
@@ -109,10 +131,46 @@ def check(config: ml_collections.ConfigDict) -> None:
   if m.attention_resolution and m.name not in ('resnet', 'biggan'):
     raise ConfigError(f'config.model.attention_resolution={m.attention_resolution} is for '
                       f"model.name 'resnet' or 'biggan', not {m.name!r}; set it to 0.")
+  if m.name == 'stylegan2':
+    check_stylegan2(config)
+
+
+def check_stylegan2(config: ml_collections.ConfigDict) -> None:
+  """StyleGAN2 has its own normalisation (weight demodulation) and conditioning."""
+  m, sg2 = config.model, config.model.stylegan2
+  fields.positive(config, 'model.stylegan2.w_dim', 'model.stylegan2.mapping_layers',
+                  'model.stylegan2.d_mapping_layers', 'model.stylegan2.channel_base',
+                  'model.stylegan2.channel_max', 'model.stylegan2.mbstd_group_size')
+  fields.non_negative(config, 'model.stylegan2.mbstd_channels', 'model.stylegan2.conv_clamp')
+  fields.one_of('model.stylegan2.d_architecture', sg2.d_architecture,
+                stylegan2.D_ARCHITECTURES)
+  if not 0.0 <= sg2.style_mixing_prob <= 1.0:
+    raise ConfigError(f'config.model.stylegan2.style_mixing_prob={sg2.style_mixing_prob!r} '
+                      'must be in [0, 1].')
+  for name in ('g_norm', 'd_norm'):
+    if m[name] != 'none':
+      raise ConfigError(f"config.model.name='stylegan2' normalises by weight demodulation; "
+                        f"config.model.{name}={m[name]!r} must be 'none'.")
+  for name, accepted in (('g_conditioning', ('none', 'concat')),
+                         ('d_conditioning', ('none', 'projection'))):
+    if m[name] not in accepted:
+      raise ConfigError(f"config.model.name='stylegan2' conditions as sg2-ada (G: a label "
+                        f"embedding joined to z; D: a projection); config.model.{name}="
+                        f'{m[name]!r}; accepted: {accepted}.')
+  width = stylegan2.width(stylegan2.MIN_RESOLUTION, sg2.channel_base, sg2.channel_max)
+  if sg2.mbstd_channels and width % sg2.mbstd_channels:
+    raise ConfigError(f'config.model.stylegan2.mbstd_channels={sg2.mbstd_channels} must divide '
+                      f"D's 4x4 width ({width}).")
+  if config.train.precision != 'float32':
+    raise ConfigError(f"config.model.name='stylegan2' computes in float32 for now; "
+                      f"config.train.precision={config.train.precision!r}; accepted: 'float32'.")
 
 
 def check_image_size(m: ml_collections.ConfigDict, height: int, width: int) -> None:
   """The image models' size rules, for data of height x width."""
+  if m.name == 'stylegan2':
+    check_stylegan2_size(m.stylegan2, height, width)
+    return
   if height != width or upsamplings(height) is None:
     raise ConfigError(
         f'config.model.name={m.name!r} cannot produce {height}x{width} images; set '
@@ -125,3 +183,16 @@ def check_image_size(m: ml_collections.ConfigDict, height: int, width: int) -> N
     if m.attention_resolution not in sizes:
       raise ConfigError(f'config.model.attention_resolution={m.attention_resolution} is not a '
                         f'resolution both {height}x{width} networks pass; accepted: 0, {sizes}.')
+
+
+def check_stylegan2_size(sg2: ml_collections.ConfigDict, height: int, width: int) -> None:
+  """Square, a power of two, and at least one channel at full size."""
+  if height != width or not stylegan2.is_power_of_two(height):
+    sizes = [2**k for k in range(2, 11)]
+    raise ConfigError(f"config.model.name='stylegan2' makes square images whose size is a power "
+                      f'of two; the data is {height}x{width}: set config.data.image_size to one '
+                      f'of {sizes} (28x28 digits: 32).')
+  if stylegan2.width(height, sg2.channel_base, sg2.channel_max) < 1:
+    raise ConfigError(f'config.model.stylegan2.channel_base={sg2.channel_base} leaves no channels '
+                      f'at {height}x{width} (width = min(channel_base / {height}, channel_max)); '
+                      f'set it to at least {height}.')

@@ -1,4 +1,4 @@
-"""Data parallelism over local devices: the pmapped step, replicated state, per-example keys."""
+"""Data parallelism over local devices: the pmapped step and replicated state."""
 from typing import Callable
 
 import jax
@@ -6,26 +6,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from gan_jax.common.device_axis import AXIS
-
-
-def per_example_keys(key: jax.Array, batch: int) -> jax.Array:
-  """One key per example, keyed by the example's index in the global batch.
-
-  Device d holds global examples d*batch ... d*batch + batch - 1, so the noise
-  (and hence the whole update) is the same on 1 device or N with the same
-  global batch.
-  """
-  index = jax.lax.axis_index(AXIS) * batch + jnp.arange(batch)
-  return jax.vmap(jax.random.fold_in, (None, 0))(key, index)
-
-
-def per_example_normal(key: jax.Array, batch: int, shape: tuple[int, ...]) -> jax.Array:
-  return jax.vmap(lambda k: jax.random.normal(k, shape))(per_example_keys(key, batch))
-
-
-def per_example_uniform(key: jax.Array, batch: int, shape: tuple[int, ...]) -> jax.Array:
-  """U(0, 1) noise, per example as per_example_normal."""
-  return jax.vmap(lambda k: jax.random.uniform(k, shape))(per_example_keys(key, batch))
 
 
 def pmap_step(step_fn: Callable) -> Callable:

@@ -12,12 +12,12 @@ import ml_collections
 import optax
 
 from gan_jax.common.device_axis import AXIS
+from gan_jax.common.example_keys import per_example_keys
 from gan_jax.data import jitter
 from gan_jax.objectives import losses
 from gan_jax.tasks.cyclegan import pool
 from gan_jax.tasks.cyclegan.state import CycleGANState
 from gan_jax.training import updates
-from gan_jax.training.parallel import per_example_keys
 
 # fold_in(PRNGKey(seed), this): the pools' draws, then the step, the domain; the same for the
 # domains' random jitter.

@@ -11,6 +11,7 @@ import numpy as np
 from gan_jax import models
 from gan_jax.common import files, pixels, plots
 from gan_jax.common.device_axis import AXIS
+from gan_jax.config.errors import ConfigError
 from gan_jax.data import pipeline
 from gan_jax.eval.evaluators import anomaly_detection
 from gan_jax.models.layers import BATCH_NORM_MOMENTUM
@@ -42,7 +43,8 @@ def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],
   g_tx, d_tx = create_optimizers(config)
   state = state_lib.create_state(jax.random.PRNGKey(config.seed), generator, discriminator,
                                  g_tx, d_tx, config.model.z_dim,
-                                 packing.packed_shape(data_shape, config.model.pack))
+                                 packing.packed_shape(data_shape, config.model.pack),
+                                 config.augment.ada_p)
   return generator, discriminator, g_tx, d_tx, state
 
 
@@ -80,7 +82,7 @@ def build(config: ml_collections.ConfigDict, specs: dict) -> Built:
                             'anomaly_scores': predict_anomaly_scores}.get(prediction, predict)
                for prediction in gan_config.predictions(config)},
       pictures=make_pictures(config, generate, variables, discriminator, classes),
-      modes={'sample': functools.partial(write_samples, config, generate, variables, classes),
+      modes={'sample': functools.partial(write_samples, config, generator, variables, classes),
              'score': functools.partial(anomaly_detection.write_scores, config,
                                         predict_anomaly_scores)},
       summary=summary,
@@ -130,11 +132,19 @@ def make_pictures(config: ml_collections.ConfigDict, generate, variables, discri
   return surface
 
 
-def write_samples(config: ml_collections.ConfigDict, generate, variables, classes: int,
+def write_samples(config: ml_collections.ConfigDict, generator, variables, classes: int,
                   host_state, workdir: Path, options: dict) -> Path:
   """--mode sample: workdir/samples_step_N/ with samples.npz (streamed) and, for images,
-  grid.png and interpolation.png. options: num_samples, generator ('ema' or 'raw')."""
+  grid.png and interpolation.png. options: num_samples, generator ('ema' or 'raw'),
+  truncation_psi (StyleGAN2's G only; 1: off)."""
   num_samples, which = options['num_samples'], options['generator']
+  psi = options.get('truncation_psi', 1.0)
+  if psi != 1:
+    if config.model.name != 'stylegan2':
+      raise ConfigError(f"--truncation_psi={psi} is for config.model.name='stylegan2' "
+                        f'(here {config.model.name!r}); leave it at 1.')
+    generator = generator.clone(truncation_psi=psi)
+  generate = sampling.make_generate_fn(generator)
   out = workdir / f'samples_step_{int(host_state.step):07d}'
   out.mkdir(exist_ok=True)
   g_variables = variables(host_state, which)

@@ -6,7 +6,7 @@ from gan_jax import models
 from gan_jax.config import fields
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import mixtures
-from gan_jax.objectives import augment, losses, penalties
+from gan_jax.objectives import ada, augment, losses, penalties
 from gan_jax.models.layers import split_norm
 from gan_jax.training import optimizers, updates
 
@@ -26,7 +26,8 @@ def add_fields(config: ml_collections.ConfigDict) -> None:
 def add_model_fields(config: ml_collections.ConfigDict) -> None:
   """config.model: G's and D's architecture (also what tasks that reuse a trained GAN read)."""
   config.model = ml_collections.ConfigDict()
-  config.model.name = 'mlp'  # 'mlp', 'dcgan', 'infogan' (Lucic et al.), 'resnet' (SNGAN), 'biggan'.
+  # 'mlp', 'dcgan', 'infogan' (Lucic et al.), 'resnet' (SNGAN), 'biggan' or 'stylegan2'.
+  config.model.name = 'mlp'
   config.model.z_dim = 64  # Length of the generator's noise vector.
   config.model.g_features = 256  # MLP: hidden width of G; DCGAN: channels of G's last hidden
                                  # layer; ResNet: see gan_jax/models/resnet.py.
@@ -47,6 +48,25 @@ def add_model_fields(config: ml_collections.ConfigDict) -> None:
   config.model.pack = 1  # PacGAN: D judges this many samples at once (1: off).
   config.model.attention_resolution = 0  # resnet/biggan: self-attention at this size (0: off).
   config.model.embedding_dim = 128  # Class embedding width: biggan's shared one, 'concat''s.
+  add_stylegan2_fields(config.model)
+
+
+def add_stylegan2_fields(model: ml_collections.ConfigDict) -> None:
+  """config.model.stylegan2: model.name='stylegan2' only (gan_jax/models/stylegan2.py);
+  defaults are NVlabs/stylegan2-ada-pytorch's. Its class embedding is w_dim wide (the
+  reference's), whatever model.embedding_dim; z_dim is model.z_dim."""
+  sg2 = model.stylegan2 = ml_collections.ConfigDict()
+  sg2.w_dim = 512  # Width of w and of the mapping network.
+  sg2.mapping_layers = 8  # G's mapping network's FC layers (sg2-ada's 'cifar': 2).
+  sg2.d_mapping_layers = 8  # Conditional D's label-mapping FC layers.
+  sg2.channel_base = 32768  # Layers at resolution r are min(channel_base / r, channel_max) wide.
+  sg2.channel_max = 512
+  sg2.style_mixing_prob = 0.9  # Training: a batch's styles from a random layer on from a
+                               # second z with this probability ('cifar': 0).
+  sg2.d_architecture = 'resnet'  # 'resnet' (residual D blocks) or 'orig' ('cifar').
+  sg2.mbstd_group_size = 4  # Minibatch std over groups of this many examples ('cifar': 32).
+  sg2.mbstd_channels = 1  # Feature maps the minibatch std appends (0: off).
+  sg2.conv_clamp = 0.0  # Clip conv outputs to +-this (sg2-ada: 256, for float16); 0: off.
 
 
 def add_objective_fields(config: ml_collections.ConfigDict) -> None:
@@ -66,6 +86,16 @@ def add_objective_fields(config: ml_collections.ConfigDict) -> None:
   # DiffAugment ops applied to every input of D, real and fake: '' (off) or a comma list of
   # 'color', 'translation', 'cutout' (the paper's policy: 'color,translation,cutout').
   config.augment.policy = ''
+  # Adaptive discriminator augmentation (Karras et al. 2020; gan_jax/objectives/ada.py):
+  # stylegan2-ada's pipeline on every image D sees, each transformation per example with
+  # probability p: '' (off), 'bgc' (the paper's: geometric and colour), 'bg', 'blit',
+  # 'geom' or 'color'. Before DiffAugment when both are on.
+  config.augment.ada_pipeline = ''
+  config.augment.ada_p = 0.0  # p at the start, and throughout with ada_target 0.
+  config.augment.ada_target = 0.6  # p moves so r_t = E[sign(D(real))] nears this; 0: fixed p.
+  config.augment.ada_interval = 4  # Steps between p's adjustments (r_t: their mean).
+  config.augment.ada_speed_images = 500_000  # Images over which p can move by 1 (sg2-ada's
+                                             # ada_kimg 500).
 
   config.optim = ml_collections.ConfigDict()
   config.optim.g_lr = 2e-4  # Generator peak learning rate (Adam).
@@ -112,6 +142,10 @@ def tiny_model(model: ml_collections.ConfigDict) -> None:
   model.z_dim = min(model.z_dim, 16)
   model.g_features = 16
   model.d_features = 16
+  sg2 = model.stylegan2
+  sg2.w_dim, sg2.mapping_layers, sg2.d_mapping_layers = 16, 2, 2
+  sg2.channel_base, sg2.channel_max = 128, 16  # 16 wide to 8x8, then 8, 4, ...
+  sg2.mbstd_group_size = min(sg2.mbstd_group_size, 4)
 
 
 def is_2d(config: ml_collections.ConfigDict) -> bool:
@@ -148,6 +182,7 @@ def check(config: ml_collections.ConfigDict) -> None:
   fields.non_negative(config, 'loss.acgan_weight', 'optim.d_weight_clip')
   check_anogan(config)
   augment.check_policy('augment.policy', config.augment.policy)
+  check_ada(config)
   m, penalty = config.model, config.penalty
   d_spectral, d_activation = split_norm(m.d_norm)
   penalties.check(config, d_has_batch_norm=d_activation == 'batch_norm')
@@ -164,10 +199,24 @@ def check(config: ml_collections.ConfigDict) -> None:
     raise ConfigError("config.loss.name='wasserstein' needs a Lipschitz constraint on D: set "
                       'config.penalty.gp > 0 (WGAN-GP uses 10), config.penalty.dragan > 0, '
                       "config.optim.d_weight_clip > 0 (WGAN: 0.01), or a 'spectral_norm' d_norm.")
-  if is_2d(config) and (config.augment.policy or penalty.bcr > 0):
-    field = 'augment.policy' if config.augment.policy else 'penalty.bcr'
+  if is_2d(config) and (config.augment.policy or config.augment.ada_pipeline or penalty.bcr > 0):
+    field = ('augment.policy' if config.augment.policy else
+             'augment.ada_pipeline' if config.augment.ada_pipeline else 'penalty.bcr')
     raise ConfigError(f'config.{field} transforms images, but config.data.name='
                       f'{config.data.name!r} is 2D points; turn it off.')
+
+
+def check_ada(config: ml_collections.ConfigDict) -> None:
+  aug = config.augment
+  fields.one_of('augment.ada_pipeline', aug.ada_pipeline, ('',) + tuple(ada.PIPELINES))
+  if not 0.0 <= aug.ada_p <= 1.0:
+    raise ConfigError(f'config.augment.ada_p={aug.ada_p!r} must be in [0, 1].')
+  fields.in_unit_interval('augment.ada_target', aug.ada_target)
+  fields.positive(config, 'augment.ada_interval', 'augment.ada_speed_images')
+  if aug.ada_p > 0 and not aug.ada_pipeline:
+    raise ConfigError(f"config.augment.ada_p={aug.ada_p} augments with ADA, but config.augment."
+                      "ada_pipeline is '' (off); name a pipeline, e.g. 'bgc' (accepted: "
+                      f'{tuple(ada.PIPELINES)}), or set ada_p to 0.')
 
 
 def check_anogan(config: ml_collections.ConfigDict) -> None:
@@ -188,3 +237,8 @@ def check_data(config: ml_collections.ConfigDict, specs: dict, devices: int) -> 
   if per_device % m.pack:
     raise ConfigError(f'config.model.pack={m.pack} must divide the per-device batch '
                       f'({config.train.batch_size} / {devices} devices = {per_device}).')
+  group, d_batch = m.stylegan2.mbstd_group_size, per_device // m.pack
+  if m.name == 'stylegan2' and m.stylegan2.mbstd_channels and d_batch % min(group, d_batch):
+    raise ConfigError(f'config.model.stylegan2.mbstd_group_size={group} must divide the batch '
+                      f'D sees on a device ({config.train.batch_size} / {devices} devices / '
+                      f'pack {m.pack} = {d_batch}), or be at least as large.')

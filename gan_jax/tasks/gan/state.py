@@ -24,15 +24,19 @@ class GANState:
   rng: jax.Array  # Base key; each step folds in its number, so it never changes.
   lr_scale: jax.Array  # Multiplies both learning rates; lowered after a divergence restore.
   lecam_anchors: jax.Array  # EMAs of D's mean (real, fake) logits (penalties.lecam).
+  ada_p: jax.Array  # ADA's augmentation probability (config.augment.ada_*).
+  # Since p's last adjustment: (sum of D updates' mean sign of D(real), D updates).
+  ada_signs: jax.Array
 
 
 def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
                  g_tx: optax.GradientTransformation, d_tx: optax.GradientTransformation,
-                 z_dim: int, d_input_shape: tuple[int, ...]) -> GANState:
+                 z_dim: int, d_input_shape: tuple[int, ...], ada_p: float = 0.0) -> GANState:
   """Initialises both networks (eval mode, so no device axis is needed), compiled: spectral
   norm and attention make an op-by-op initialisation of a ResNet take seconds.
 
-  `d_input_shape`: one of D's inputs (with PacGAN packing, m samples' channels).
+  `d_input_shape`: one of D's inputs (with PacGAN packing, m samples' channels). `ada_p`:
+  ADA's initial augmentation probability.
   """
   def init(rng):
     g_rng, d_rng, state_rng = jax.random.split(rng, 3)
@@ -53,6 +57,8 @@ def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
         rng=state_rng,
         lr_scale=jnp.ones((), jnp.float32),
         lecam_anchors=jnp.zeros((2,), jnp.float32),
+        ada_p=jnp.asarray(ada_p, jnp.float32),
+        ada_signs=jnp.zeros((2,), jnp.float32),
     )
   state = jax.jit(init)(rng)
   # The EMA gets its own buffers: the state is donated, and jit may return equal outputs as one.

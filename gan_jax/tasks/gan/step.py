@@ -9,10 +9,10 @@ import optax
 
 from gan_jax import models
 from gan_jax.common.device_axis import AXIS
-from gan_jax.objectives import augment, losses, packing, penalties
+from gan_jax.common.example_keys import per_example_keys, per_example_normal
+from gan_jax.objectives import ada, augment, losses, packing, penalties
 from gan_jax.tasks.gan.state import GANState
 from gan_jax.training import updates
-from gan_jax.training.parallel import per_example_keys, per_example_normal
 
 
 # D outputs are reported as probabilities for the cross-entropy losses, raw otherwise.
@@ -26,10 +26,12 @@ def per_example_labels(key: jax.Array, batch: int, num_classes: int) -> jax.Arra
   return jax.vmap(lambda k: jax.random.randint(k, (), 0, num_classes))(per_example_keys(key, batch))
 
 
-def _apply(module: nn.Module, params, batch_stats, *inputs):
-  """Train-mode forward; returns (output, new batch stats)."""
+def _apply(module: nn.Module, params, batch_stats, *inputs, noise_key=None):
+  """Train-mode forward; returns (output, new batch stats). `noise_key`: the 'noise' rng of
+  a network that draws its own (StyleGAN2's per-pixel noise and style mixing)."""
+  rngs = {} if noise_key is None else {'noise': noise_key}
   out, mutated = module.apply({'params': params, 'batch_stats': batch_stats}, *inputs,
-                              train=True, mutable=['batch_stats'])
+                              train=True, mutable=['batch_stats'], rngs=rngs)
   return out, mutated.get('batch_stats', batch_stats)
 
 
@@ -56,12 +58,19 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
   batch; then one G update. The last D update and the G update share one
   forward pass of G, as in PyTorch's DCGAN example: D learns from the fake
   batch, then G's gradient flows back through that same batch (into the
-  updated D). D's inputs, real and fake, pass DiffAugment then PacGAN packing.
+  updated D). D's inputs, real and fake, pass ADA, DiffAugment, then PacGAN packing.
+  With an adaptive ADA, every ada_interval steps p moves toward r_t = the mean sign of
+  D(real) over those steps reaching ada_target (Karras et al. 2020's heuristic).
   """
   gan_loss = losses.get_loss(config.loss.name)
   weights = {name: w for name in penalties.PENALTIES if (w := config.penalty[name]) > 0}
   interval = config.penalty.interval
   augment_ops = augment.parse_policy(config.augment.policy)
+  aug = config.augment
+  ada_transforms = ada.PIPELINES.get(aug.ada_pipeline, ())
+  ada_adaptive = bool(ada_transforms) and aug.ada_target > 0
+  # How far p moves in one adjustment: ada_interval steps' images over ada_speed_images.
+  ada_step = config.train.batch_size * aug.ada_interval / aug.ada_speed_images
   pack = config.model.pack
   acgan = config.model.d_conditioning == 'acgan'
   num_classes = models.conditional_classes(generator)
@@ -70,8 +79,10 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
   as_probability = config.loss.name in _PROBABILITY_LOSSES
   float32 = lambda t: None if t is None else t.astype(jnp.float32)
 
-  def d_inputs(images, key):
-    """DiffAugment (one key per example), then packing."""
+  def d_inputs(images, key, ada_p):
+    """ADA, DiffAugment (one key per example each), then packing."""
+    if ada_transforms:
+      images = ada.augment(images, jax.random.fold_in(key, 10), ada_p, ada_transforms, AXIS)
     if augment_ops:
       images = augment.augment(images, per_example_keys(key, images.shape[0]), augment_ops)
     return packing.pack(images, pack)
@@ -92,8 +103,8 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
     return jax.lax.cond(d_update_index % interval == 0, compute, skip)
 
   def d_loss_fn(d_params, state, real, fake, real_labels, fake_labels, key, d_update_index):
-    real_in = d_inputs(real, jax.random.fold_in(key, 0))
-    fake_in = d_inputs(fake, jax.random.fold_in(key, 1))
+    real_in = d_inputs(real, jax.random.fold_in(key, 0), state.ada_p)
+    fake_in = d_inputs(fake, jax.random.fold_in(key, 1), state.ada_p)
     real_logits, real_class, d_batch_stats = discriminate(d_params, state.d_batch_stats,
                                                           real_in, real_labels)
     fake_logits, _, d_batch_stats = discriminate(d_params, d_batch_stats, fake_in, fake_labels)
@@ -129,12 +140,15 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
                'd_fake': jnp.mean(read(fake_logits)), **values}
     if acgan:
       metrics['d_class_loss'] = classification
+    if ada_adaptive:  # What ADA's heuristic reads: sg2-ada's Loss/signs/real.
+      metrics['d_real_sign'] = jax.lax.pmean(jnp.mean(jnp.sign(real_logits)), AXIS)
+      state = state.replace(ada_signs=state.ada_signs + jnp.stack([metrics['d_real_sign'], 1.0]))
     return state, metrics
 
   def g_update(state: GANState, fake, fake_labels, g_vjp: Callable, g_batch_stats, key):
     def g_loss_of(fake):
       fake_logits, fake_class, _ = discriminate(state.d_params, state.d_batch_stats,
-                                                d_inputs(fake, key), fake_labels)
+                                                d_inputs(fake, key, state.ada_p), fake_labels)
       g_loss = gan_loss.g_loss(fake_logits)
       classification = class_loss(fake_class, fake_labels) if acgan else jnp.zeros(())
       return g_loss + config.loss.acgan_weight * classification, (g_loss, classification)
@@ -160,16 +174,19 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
     fake_labels_of = lambda key: per_example_labels(jax.random.fold_in(key, 1), per_device,
                                                     num_classes)
     d_key = lambda key: jax.random.fold_in(key, 2)
+    g_noise_key = lambda key: jax.random.fold_in(key, 4)
     # A Python loop, not lax.scan: n_critic is small, and XLA:CPU runs convolutions
     # inside a while loop ~5x slower.
     for i in range(n_critic - 1):
       labels = fake_labels_of(keys[i])
-      fake, _ = _apply(generator, state.g_params, state.g_batch_stats, noise(keys[i]), labels)
+      fake, _ = _apply(generator, state.g_params, state.g_batch_stats, noise(keys[i]), labels,
+                       noise_key=g_noise_key(keys[i]))
       state, _ = d_update(state, reals[i], fake, real_labels[i], labels, d_key(keys[i]),
                           state.step * n_critic + i)
     z, labels = noise(keys[-1]), fake_labels_of(keys[-1])
     fake, g_vjp, g_batch_stats = jax.vjp(
-        lambda g_params: _apply(generator, g_params, state.g_batch_stats, z, labels),
+        lambda g_params: _apply(generator, g_params, state.g_batch_stats, z, labels,
+                                noise_key=g_noise_key(keys[-1])),
         state.g_params, has_aux=True)
     state, d_metrics = d_update(state, reals[-1], fake, real_labels[-1], labels, d_key(keys[-1]),
                                 state.step * n_critic + n_critic - 1)
@@ -177,7 +194,20 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
                                 jax.random.fold_in(keys[-1], 3))
     metrics = jax.lax.pmean({**d_metrics, **g_metrics}, AXIS)  # D metrics: the last D update.
     state = state.replace(step=state.step + 1)
+    if ada_adaptive:
+      state, metrics['ada_rt'] = adjust_ada_p(state)
+    if ada_transforms:
+      metrics['ada_p'] = state.ada_p
     return state, metrics, updates.finite_flags(metrics, checked_parts(state))
+
+  def adjust_ada_p(state: GANState):
+    """Every ada_interval steps: p += ada_step * sign(r_t - target), at least 0; the sign
+    sums restart. Returns (state, r_t of the steps since the last adjustment)."""
+    r_t = state.ada_signs[0] / jnp.maximum(state.ada_signs[1], 1.0)
+    due = state.step % aug.ada_interval == 0
+    p = jnp.maximum(state.ada_p + ada_step * jnp.sign(r_t - aug.ada_target), 0.0)
+    return state.replace(ada_p=jnp.where(due, p, state.ada_p),
+                         ada_signs=jnp.where(due, 0.0, state.ada_signs)), r_t
 
   return train_step
 

@@ -10,11 +10,11 @@ import ml_collections
 import optax
 
 from gan_jax.common.device_axis import AXIS
+from gan_jax.common.example_keys import per_example_keys
 from gan_jax.data import jitter
 from gan_jax.objectives import losses
 from gan_jax.tasks.pix2pix.state import Pix2PixState
 from gan_jax.training import updates
-from gan_jax.training.parallel import per_example_keys
 
 # fold_in(PRNGKey(seed), this): training's dropout keys, then the step; the same for the
 # pairs' random jitter.

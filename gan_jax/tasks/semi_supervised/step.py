@@ -9,11 +9,11 @@ import ml_collections
 import optax
 
 from gan_jax.common.device_axis import AXIS
+from gan_jax.common.example_keys import per_example_uniform
 from gan_jax.objectives import losses, semi_supervised as objectives
 from gan_jax.tasks.semi_supervised import config as task_config
 from gan_jax.tasks.semi_supervised.state import SemiSupervisedState
 from gan_jax.training import updates
-from gan_jax.training.parallel import per_example_uniform
 
 
 def to_unit_interval(images: jax.Array) -> jax.Array:

@@ -1,0 +1,90 @@
+"""StyleGAN2's resampling ops (Karras et al. 2020), NHWC, for its networks and ADA's warp:
+upfirdn2d (up-sample by inserting zeros, pad, FIR-filter, down-sample) and the convolutions
+with up- or down-sampling built from it. Each matches NVlabs/stylegan2-ada-pytorch's reference op of the same name and
+padding convention (tests/test_stylegan2_parity.py compares them to its goldens).
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+# Padding: (x_before, x_after, y_before, y_after), as the reference orders it; negative crops.
+Padding = tuple[int, int, int, int]
+
+
+def fir_filter(taps=(1, 3, 3, 1)) -> np.ndarray:
+  """The 2D low-pass filter of 1D `taps`: their outer product, normalised to sum 1, so a
+  constant image keeps its value."""
+  f = np.asarray(taps, np.float32)
+  f = np.outer(f, f) if f.ndim == 1 else f
+  return f / f.sum()
+
+
+def upfirdn2d(x: jax.Array, f: np.ndarray, up: int = 1, down: int = 1,
+              padding: Padding = (0, 0, 0, 0), gain: float = 1.0) -> jax.Array:
+  """Per channel: insert up - 1 zeros after each pixel, pad (or crop) by `padding`, convolve
+  with the 2D filter f (times gain) keeping only outputs whose footprint lies inside, and
+  keep every `down`-th pixel."""
+  x0, x1, y0, y1 = padding
+  # One lax.pad does both: interior zeros, the trailing up - 1 zeros and the padding.
+  x = jax.lax.pad(x, jnp.zeros((), x.dtype),
+                  ((0, 0, 0), (y0, y1 + up - 1, up - 1), (x0, x1 + up - 1, up - 1), (0, 0, 0)))
+  channels = x.shape[-1]
+  # A true convolution: the correlation below with the flipped filter.
+  kernel = jnp.asarray(np.flip(f, (0, 1)) * gain, x.dtype)
+  kernel = jnp.tile(kernel[:, :, None, None], (1, 1, 1, channels))
+  return jax.lax.conv_general_dilated(x, kernel, (down, down), 'VALID',
+                                      dimension_numbers=('NHWC', 'HWIO', 'NHWC'),
+                                      feature_group_count=channels)
+
+
+def upsample2d(x: jax.Array, f: np.ndarray, up: int = 2) -> jax.Array:
+  """x up-sampled `up` times through f: an H x W image becomes (up H) x (up W)."""
+  fh, fw = f.shape
+  padding = ((fw + up - 1) // 2, (fw - up) // 2, (fh + up - 1) // 2, (fh - up) // 2)
+  return upfirdn2d(x, f, up=up, padding=padding, gain=up * up)
+
+
+def downsample2d(x: jax.Array, f: np.ndarray, down: int = 2) -> jax.Array:
+  """x low-passed through f and down-sampled `down` times."""
+  return upfirdn2d(x, f, down=down, padding=_down_padding(f, down, 0))
+
+
+def _down_padding(f: np.ndarray, down: int, pad: int) -> Padding:
+  fh, fw = f.shape
+  return (pad + (fw - down + 1) // 2, pad + (fw - down) // 2,
+          pad + (fh - down + 1) // 2, pad + (fh - down) // 2)
+
+
+def conv2d(x: jax.Array, w: jax.Array, stride: int = 1, padding: int = 0) -> jax.Array:
+  """Cross-correlation of x (NHWC) with w (HWIO), as torch's conv2d."""
+  return jax.lax.conv_general_dilated(x, w.astype(x.dtype), (stride, stride),
+                                      ((padding, padding), (padding, padding)),
+                                      dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+
+
+def conv2d_resample(x: jax.Array, w: jax.Array, f: np.ndarray, up: int = 1,
+                    down: int = 1) -> jax.Array:
+  """A k x k convolution of x with w (HWIO, k odd) at 'same' padding, with f-filtered up- or
+  down-sampling by 2: the reference's conv2d_resample as its layers call it.
+
+  Up: a transposed convolution (stride 2; a true convolution with w, as the reference's
+  layers with up=2 run it) then f. Down: f then a stride-2 convolution (k = 1: the
+  f-filtered down-sampling, then the 1 x 1 convolution)."""
+  k = w.shape[0]
+  if up == 1 and down == 1:
+    return conv2d(x, w, padding=k // 2)
+  if down > 1:
+    if k == 1:
+      return conv2d(downsample2d(x, f, down), w)
+    return conv2d(upfirdn2d(x, f, padding=_down_padding(f, down, k // 2)), w, stride=down)
+  fh, fw = f.shape
+  # The reference's padding, less what the transposed convolution adds (k - 1, k - up).
+  x0 = k // 2 + (fw + up - 1) // 2 - (k - 1)
+  x1 = k // 2 + (fw - up) // 2 - (k - up)
+  y0 = k // 2 + (fh + up - 1) // 2 - (k - 1)
+  y1 = k // 2 + (fh - up) // 2 - (k - up)
+  # Zeros between pixels, a full convolution: the transposed convolution of stride `up`.
+  full = jax.lax.conv_general_dilated(x, jnp.flip(w, (0, 1)).astype(x.dtype), (1, 1),
+                                      ((k - 1, k - 1), (k - 1, k - 1)), lhs_dilation=(up, up),
+                                      dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+  return upfirdn2d(full, f, padding=(x0, x1, y0, y1), gain=up * up)
