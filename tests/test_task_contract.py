@@ -39,14 +39,16 @@ CASES = {
             'optim.b1': 0.9, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2}),
         # StyleGAN2 with ADA: per-example pixel noise, style mixing and augmentations, w's
         # average over every device's batch, minibatch std in groups of 4, lazy R1 every
-        # 2nd D update, p adjusted every 2nd step from D's signs over every device.
+        # 2nd D update, p adjusted every 2nd step from D's signs over every device, the
+        # path-length penalty every 2nd G update on every 2nd example.
         'stylegan2_ada_mnist': ('configs/stylegan2_fashion_mnist.py:tiny', {
             'data.name': 'mnist', 'data.data_dir': '{mnist_data_dir}',
             'data.manual_dir': '{mnist_manual_dir}', 'data.image_size': 16,
             'model.stylegan2.style_mixing_prob': 0.5, 'penalty.interval': 2,
             'penalty.r1': 1.0, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2,
             'augment.ada_pipeline': 'bgc', 'augment.ada_p': 0.3, 'augment.ada_interval': 2,
-            'augment.ada_speed_images': 200}),
+            'augment.ada_speed_images': 200, 'path_length.weight': 2.0,
+            'path_length.interval': 2}),
     },
     'semi_supervised': {
         # Two streams (labelled, two unlabelled draws), per-example noise in D, G's batch
@@ -116,7 +118,8 @@ CASES = {
 }
 ALL_CASES = [(task, name) for task, cases in CASES.items() for name in cases]
 FIRST_CASES = [(task, next(iter(cases))) for task, cases in CASES.items()]
-# Exact resume also of the state only StyleGAN2 and ADA keep (w's average, p and its signs).
+# Exact resume also of the state only StyleGAN2 and ADA keep (w's average, p and its signs,
+# the mean path length).
 RESUME_CASES = FIRST_CASES + [('gan', 'stylegan2_ada_mnist')]
 
 

@@ -2,6 +2,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import ml_collections
 import optax
 
 from gan_jax.training import parallel, updates
@@ -46,3 +47,13 @@ def test_all_finite_reads_float_leaves_only():
   assert not bool(updates.all_finite({'count': jnp.int32(3), 'w': jnp.array([1.0, jnp.inf])}))
   flags = updates.finite_flags({'loss': jnp.float32(jnp.nan)}, {'opt_state': {'mu': jnp.ones(1)}})
   assert {k: bool(v) for k, v in flags.items()} == {'loss': False, 'opt_state': True}
+
+
+def test_ema_rampup_caps_the_half_life_by_the_images_seen():
+  """stylegan2-ada's ramp-up: half-life min(1,000, 0.5 x 16 t) images at step t."""
+  train = ml_collections.ConfigDict(dict(
+      batch_size=16, ema_decay=0.999, ema_halflife_images=1_000, ema_rampup=0.5,
+      ema_start_step=0, ema_warmup=False))
+  for step, expected in ((0, 0.0), (1, 0.25), (2, 0.5), (3, 0.5**(2 / 3)),
+                         (1_000, 0.5**(16 / 1_000))):
+    assert float(updates.ema_decay_at(jnp.int32(step), train)) == np.float32(expected), step

@@ -129,7 +129,8 @@ class SynthesisNetwork(nn.Module):
 class StyleGAN2Generator(nn.Module):
   """The mapping and synthesis networks. Training mixes styles: with probability
   `style_mixing_prob` a batch's ws from a random layer on come from a second z (rng
-  'noise'). `truncation_psi` < 1 applies the truncation trick (sampling only)."""
+  'noise'). `truncation_psi` < 1 applies the truncation trick (sampling only). `styles` and
+  `synthesize` are its halves (path-length regularisation differentiates between them)."""
   image_size: int
   channels: int
   z_dim: int
@@ -144,25 +145,34 @@ class StyleGAN2Generator(nn.Module):
   axis_name: str | None = None
   conditioning: str = 'none'  # gan_jax's name for 'conditional on the class label or not'.
 
-  @nn.compact
+  def setup(self):
+    self.mapping = MappingNetwork(self.w_dim, self.mapping_layers, self.num_classes,
+                                  axis_name=self.axis_name)
+    self.synthesis = SynthesisNetwork(self.image_size, self.channels, self.channel_base,
+                                      self.channel_max, self.clamp, self.axis_name)
+
   def __call__(self, z, labels, train: bool):
-    mapping = MappingNetwork(self.w_dim, self.mapping_layers, self.num_classes,
-                             axis_name=self.axis_name, name='mapping')
+    return self.synthesize(self.styles(z, labels, train), train)
+
+  def styles(self, z, labels, train: bool, update_w_avg: bool = True):
+    """(N, num_ws, w_dim): w for every modulated layer, style-mixed in training."""
     count = num_ws(self.image_size)
     psi = 1.0 if train else self.truncation_psi
-    w = mapping(z, labels, train, truncation_psi=psi)
+    w = self.mapping(z, labels, train, truncation_psi=psi, update_w_avg=update_w_avg)
     ws = jnp.broadcast_to(w[:, None], (w.shape[0], count, self.w_dim))
     if train and self.style_mixing_prob > 0:
-      ws = self.mix_styles(mapping, ws, z, labels, count)
-    return SynthesisNetwork(self.image_size, self.channels, self.channel_base, self.channel_max,
-                            self.clamp, self.axis_name, name='synthesis')(ws, train)
+      ws = self.mix_styles(ws, z, labels, count)
+    return ws
 
-  def mix_styles(self, mapping, ws, z, labels, count):
+  def synthesize(self, ws, train: bool):
+    return self.synthesis(ws, train)
+
+  def mix_styles(self, ws, z, labels, count):
     key_cutoff, key_mix, key_z = jax.random.split(self.make_rng('noise'), 3)
     cutoff = jax.random.randint(key_cutoff, (), 1, count)
     cutoff = jnp.where(jax.random.uniform(key_mix) < self.style_mixing_prob, cutoff, count)
     z_other = per_example_normal(key_z, z.shape[0], z.shape[1:], self.axis_name)
-    other = mapping(z_other.astype(z.dtype), labels, True, update_w_avg=False)
+    other = self.mapping(z_other.astype(z.dtype), labels, True, update_w_avg=False)
     return jnp.where((jnp.arange(count) >= cutoff)[None, :, None], other[:, None], ws)
 
 

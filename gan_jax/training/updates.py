@@ -45,24 +45,32 @@ def add_ema_fields(train: ml_collections.ConfigDict, decay: float) -> None:
   """The fields of an EMA of weights in config.train (GAN: G's; semi-supervised: D's)."""
   train.ema_decay = decay  # Decay per step (see ema_warmup).
   train.ema_halflife_images = 0  # If > 0, the decay instead: 0.5 ** (batch / this).
+  train.ema_rampup = 0.0  # If > 0, that half-life is at most this x the images seen so far.
   train.ema_start_step = 0  # Until this step the EMA equals the weights.
   train.ema_warmup = True  # Decay min(decay, (1+t)/(10+t)), t counted from the start step.
 
 
 def check_ema_fields(config: ml_collections.ConfigDict) -> None:
   fields.in_unit_interval('train.ema_decay', config.train.ema_decay)
-  fields.non_negative(config, 'train.ema_halflife_images', 'train.ema_start_step')
+  fields.non_negative(config, 'train.ema_halflife_images', 'train.ema_start_step',
+                      'train.ema_rampup')
 
 
 def ema_decay_at(step: jax.Array, train: ml_collections.ConfigDict) -> jax.Array:
   """The EMA decay of update `step` (counted from 0; the EMA starts at train.ema_start_step).
 
   ema_halflife_images > 0 gives the decay whose weight halves every that many
-  images (StyleGAN's ema_kimg); the warm-up keeps early averages from being
-  dominated by the random initial weights (tf.train.ExponentialMovingAverage).
+  images (StyleGAN's ema_kimg), with ema_rampup at most that times the images seen before
+  this update (stylegan2-ada's ramp-up: at step 0 the EMA is the weights); the warm-up
+  keeps early averages from being dominated by the random initial weights
+  (tf.train.ExponentialMovingAverage).
   """
   if train.ema_halflife_images > 0:
-    decay = 0.5**(train.batch_size / train.ema_halflife_images)
+    halflife = jnp.float32(train.ema_halflife_images)
+    if train.ema_rampup > 0:
+      seen = (step - train.ema_start_step).astype(jnp.float32) * train.batch_size
+      halflife = jnp.minimum(halflife, seen * train.ema_rampup)
+    decay = 0.5**(train.batch_size / jnp.maximum(halflife, 1e-8))
   else:
     decay = train.ema_decay
   if train.ema_warmup:

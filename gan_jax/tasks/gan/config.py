@@ -97,6 +97,13 @@ def add_objective_fields(config: ml_collections.ConfigDict) -> None:
   config.augment.ada_speed_images = 500_000  # Images over which p can move by 1 (sg2-ada's
                                              # ada_kimg 500).
 
+  # StyleGAN2's path-length regulariser of G (gan_jax/objectives/path_length.py).
+  config.path_length = ml_collections.ConfigDict()
+  config.path_length.weight = 0.0  # 0: off; StyleGAN2's 2 (model.name='stylegan2' only).
+  config.path_length.interval = 4  # Lazy: every k-th G update, weighted k times.
+  config.path_length.decay = 0.01  # Of the running mean length it pulls every length toward.
+  config.path_length.batch_shrink = 2  # On every k-th example of the batch.
+
   config.optim = ml_collections.ConfigDict()
   config.optim.g_lr = 2e-4  # Generator peak learning rate (Adam).
   config.optim.d_lr = 2e-4  # Discriminator peak learning rate (Adam).
@@ -183,6 +190,7 @@ def check(config: ml_collections.ConfigDict) -> None:
   check_anogan(config)
   augment.check_policy('augment.policy', config.augment.policy)
   check_ada(config)
+  check_path_length(config)
   m, penalty = config.model, config.penalty
   d_spectral, d_activation = split_norm(m.d_norm)
   penalties.check(config, d_has_batch_norm=d_activation == 'batch_norm')
@@ -219,6 +227,18 @@ def check_ada(config: ml_collections.ConfigDict) -> None:
                       f'{tuple(ada.PIPELINES)}), or set ada_p to 0.')
 
 
+def check_path_length(config: ml_collections.ConfigDict) -> None:
+  pl = config.path_length
+  fields.non_negative(config, 'path_length.weight')
+  fields.positive(config, 'path_length.interval', 'path_length.batch_shrink')
+  if not 0.0 < pl.decay <= 1.0:
+    raise ConfigError(f'config.path_length.decay={pl.decay!r} must be in (0, 1].')
+  if pl.weight > 0 and config.model.name != 'stylegan2':
+    raise ConfigError(f'config.path_length.weight={pl.weight} differentiates between the styles '
+                      "and the image of config.model.name='stylegan2'; config.model.name="
+                      f"{config.model.name!r}: set the weight to 0.")
+
+
 def check_anogan(config: ml_collections.ConfigDict) -> None:
   fields.positive(config, 'anogan.steps', 'anogan.lr')
   if not 0.0 <= config.anogan.weight <= 1.0:
@@ -236,6 +256,10 @@ def check_data(config: ml_collections.ConfigDict, specs: dict, devices: int) -> 
   per_device = config.train.batch_size // devices
   if per_device % m.pack:
     raise ConfigError(f'config.model.pack={m.pack} must divide the per-device batch '
+                      f'({config.train.batch_size} / {devices} devices = {per_device}).')
+  shrink = config.path_length.batch_shrink
+  if config.path_length.weight > 0 and per_device % shrink:
+    raise ConfigError(f'config.path_length.batch_shrink={shrink} must divide the per-device batch '
                       f'({config.train.batch_size} / {devices} devices = {per_device}).')
   group, d_batch = m.stylegan2.mbstd_group_size, per_device // m.pack
   if m.name == 'stylegan2' and m.stylegan2.mbstd_channels and d_batch % min(group, d_batch):

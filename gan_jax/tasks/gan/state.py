@@ -27,6 +27,7 @@ class GANState:
   ada_p: jax.Array  # ADA's augmentation probability (config.augment.ada_*).
   # Since p's last adjustment: (sum of D updates' mean sign of D(real), D updates).
   ada_signs: jax.Array
+  path_length_mean: jax.Array  # The path-length regulariser's running mean length.
 
 
 def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
@@ -59,6 +60,7 @@ def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
         lecam_anchors=jnp.zeros((2,), jnp.float32),
         ada_p=jnp.asarray(ada_p, jnp.float32),
         ada_signs=jnp.zeros((2,), jnp.float32),
+        path_length_mean=jnp.zeros((), jnp.float32),
     )
   state = jax.jit(init)(rng)
   # The EMA gets its own buffers: the state is donated, and jit may return equal outputs as one.

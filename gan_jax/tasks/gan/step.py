@@ -10,11 +10,14 @@ import optax
 from gan_jax import models
 from gan_jax.common.device_axis import AXIS
 from gan_jax.common.example_keys import per_example_keys, per_example_normal
-from gan_jax.objectives import ada, augment, losses, packing, penalties
+from gan_jax.objectives import ada, augment, losses, packing, path_length, penalties
 from gan_jax.tasks.gan.state import GANState
 from gan_jax.training import updates
 
 
+# Streams folded into a key whose per-example keys (fold_in by index) DiffAugment uses: past
+# any batch index, so they never coincide with one.
+ADA_STREAM, PL_STREAM = 2**30, 2**30 + 1
 # D outputs are reported as probabilities for the cross-entropy losses, raw otherwise.
 _PROBABILITY_LOSSES = ('non_saturating', 'minimax')
 
@@ -71,6 +74,7 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
   ada_adaptive = bool(ada_transforms) and aug.ada_target > 0
   # How far p moves in one adjustment: ada_interval steps' images over ada_speed_images.
   ada_step = config.train.batch_size * aug.ada_interval / aug.ada_speed_images
+  pl = config.path_length
   pack = config.model.pack
   acgan = config.model.d_conditioning == 'acgan'
   num_classes = models.conditional_classes(generator)
@@ -82,7 +86,8 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
   def d_inputs(images, key, ada_p):
     """ADA, DiffAugment (one key per example each), then packing."""
     if ada_transforms:
-      images = ada.augment(images, jax.random.fold_in(key, 10), ada_p, ada_transforms, AXIS)
+      images = ada.augment(images, jax.random.fold_in(key, ADA_STREAM), ada_p, ada_transforms,
+                           AXIS)
     if augment_ops:
       images = augment.augment(images, per_example_keys(key, images.shape[0]), augment_ops)
     return packing.pack(images, pack)
@@ -145,7 +150,33 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
       state = state.replace(ada_signs=state.ada_signs + jnp.stack([metrics['d_real_sign'], 1.0]))
     return state, metrics
 
-  def g_update(state: GANState, fake, fake_labels, g_vjp: Callable, g_batch_stats, key):
+  def path_length_grads(state: GANState, z, labels, key):
+    """(G's gradient of the lazy path-length penalty, its metrics, the new running mean);
+    on every batch_shrink-th example (by global index, so 1 device = 4)."""
+    z, labels = z[::pl.batch_shrink], labels[::pl.batch_shrink]
+    styles_key, synthesis_key, directions_key = jax.random.split(key, 3)
+
+    def loss(g_params):
+      variables = {'params': g_params, 'batch_stats': state.g_batch_stats}
+      ws = generator.apply(variables, z, labels, train=True, update_w_avg=False,
+                           method='styles', rngs={'noise': styles_key})
+      synthesize = lambda w: generator.apply(variables, w, train=True, method='synthesize',
+                                             rngs={'noise': synthesis_key})
+      penalty, mean, batch_mean = path_length.path_length_penalty(
+          synthesize, ws, directions_key, state.path_length_mean, pl.decay, AXIS)
+      return pl.interval * pl.weight * penalty, (penalty, mean, batch_mean)
+
+    def compute():
+      grads, (penalty, mean, batch_mean) = jax.grad(loss, has_aux=True)(state.g_params)
+      return grads, {'path_length_penalty': penalty, 'path_length': batch_mean}, mean
+
+    def skip():
+      zeros = jnp.zeros((), jnp.float32)
+      return (jax.tree.map(jnp.zeros_like, state.g_params),
+              {'path_length_penalty': zeros, 'path_length': zeros}, state.path_length_mean)
+    return jax.lax.cond(state.step % pl.interval == 0, compute, skip)
+
+  def g_update(state: GANState, fake, fake_labels, g_vjp: Callable, g_batch_stats, key, z):
     def g_loss_of(fake):
       fake_logits, fake_class, _ = discriminate(state.d_params, state.d_batch_stats,
                                                 d_inputs(fake, key, state.ada_p), fake_labels)
@@ -154,12 +185,18 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
       return g_loss + config.loss.acgan_weight * classification, (g_loss, classification)
     (_, (g_loss, classification)), fake_grad = jax.value_and_grad(g_loss_of, has_aux=True)(fake)
     (grads,) = g_vjp(fake_grad.astype(fake.dtype))
+    metrics = {'g_loss': g_loss}
+    if pl.weight > 0:
+      pl_grads, pl_metrics, pl_mean = path_length_grads(state, z, fake_labels,
+                                                        jax.random.fold_in(key, PL_STREAM))
+      grads = jax.tree.map(jnp.add, grads, pl_grads)
+      metrics |= pl_metrics
+      state = state.replace(path_length_mean=pl_mean)
     g_params, g_opt_state = updates.apply_gradients(grads, state.g_params, state.g_opt_state,
                                                     g_tx, state.lr_scale)
     ema = updates.update_ema(state.ema_g_params, g_params, state.step, config.train)
     state = state.replace(g_params=g_params, g_opt_state=g_opt_state,
                           g_batch_stats=g_batch_stats, ema_g_params=ema)
-    metrics = {'g_loss': g_loss}
     if acgan:
       metrics['g_class_loss'] = classification
     return state, metrics
@@ -191,7 +228,7 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
     state, d_metrics = d_update(state, reals[-1], fake, real_labels[-1], labels, d_key(keys[-1]),
                                 state.step * n_critic + n_critic - 1)
     state, g_metrics = g_update(state, fake, labels, g_vjp, g_batch_stats,
-                                jax.random.fold_in(keys[-1], 3))
+                                jax.random.fold_in(keys[-1], 3), z)
     metrics = jax.lax.pmean({**d_metrics, **g_metrics}, AXIS)  # D metrics: the last D update.
     state = state.replace(step=state.step + 1)
     if ada_adaptive:
