@@ -92,3 +92,10 @@ def test_benchmark_command(config, mnist_data_dir, mnist_manual_dir):
   assert re.match(r'SUMMARY cpu x4 .*: compile [\d.]+ s; [\d.]+ ms/step, \d+ images/s; '
                   r'[\d.]+ GFLOP/step at [\d.]+ GFLOP/s = \d+% of matmul .*; real data [\d.]+ '
                   r'ms/step \([+-][\d.]+%\)', summary), summary
+
+
+def test_a_conditional_counts_its_most_expensive_branch():
+  """A lazy regulariser's cond: the FLOPs of a step on which it runs (2 x 8^3 for x @ x)."""
+  x = jnp.ones((8, 8))
+  fn = lambda x, run: jax.lax.cond(run, lambda: x @ x, lambda: x)
+  assert flops.flops(fn, x, True) == 2 * 8**3

@@ -45,12 +45,16 @@ def _sub_jaxprs(eqn):
 
 
 def jaxpr_flops(jaxpr) -> float:
-  """FLOPs of one execution of `jaxpr`: a scan's body counts `length` times (while loops and
-  conditionals, whose trip counts are unknown here, are not expected)."""
+  """FLOPs of one execution of `jaxpr`: a scan's body counts `length` times, a conditional its
+  most expensive branch (a step on which the lazy regularisers run; while loops, whose trip
+  counts are unknown here, are not expected)."""
   total = 0.0
   for eqn in jaxpr.eqns:
-    if eqn.primitive.name in ('while', 'cond'):
-      raise NotImplementedError(f'{eqn.primitive.name}: trip counts are unknown here.')
+    if eqn.primitive.name == 'while':
+      raise NotImplementedError('while: trip counts are unknown here.')
+    if eqn.primitive.name == 'cond':
+      total += max(jaxpr_flops(branch.jaxpr) for branch in eqn.params['branches'])
+      continue
     counter = _COUNTERS.get(eqn.primitive.name)
     if counter is not None:
       total += counter(eqn)
