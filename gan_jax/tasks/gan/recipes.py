@@ -90,7 +90,8 @@ def stylegan2_recipe(config: ml_collections.ConfigDict) -> ml_collections.Config
   trains it at 32x32: 2 mapping layers, no style mixing, the 'orig' D with the minibatch
   std over groups of 32, the non-saturating loss, lazy R1 (gamma 0.01, every 16th D
   update), Adam(0.0025, 0, 0.99), batch 64, z and w of 512; narrowed for a CPU
-  (channel_max 128, channel_base 2048: 4x4-16x16 128 wide, 32x32 64) and G's EMA with a
+  (channel_max 64, channel_base 1024: 4x4-16x16 64 wide, 32x32 32; 65 GFLOP a step with
+  R1, about 1.1 s on one CPU core, benchmarks/RESULTS.md) and G's EMA with a
   half-life of 20,000 images ('auto''s 10 x batch / 32 kimg; 'cifar''s 500 kimg with a
   ramp suits its 100,000 kimg, not a CPU's few hundred). With ADA as sg2-ada's default:
   the 'bgc' pipeline, p from 0 toward r_t = 0.6."""
@@ -100,8 +101,8 @@ def stylegan2_recipe(config: ml_collections.ConfigDict) -> ml_collections.Config
   sg2.w_dim = 512
   sg2.mapping_layers = 2
   sg2.d_mapping_layers = 2
-  sg2.channel_base = 2048
-  sg2.channel_max = 128
+  sg2.channel_base = 1024
+  sg2.channel_max = 64
   sg2.style_mixing_prob = 0.0
   sg2.d_architecture = 'orig'
   sg2.mbstd_group_size = 32
