@@ -21,7 +21,7 @@ def evaluate(ev, samples, which: str, ctx) -> tuple[dict, dict]:
                           for b in samples(ev.num_samples)])
   return (stacked_mnist.mode_statistics(codes),
           {'num_generated': ev.num_samples,
-           'classifier': record.get('stand_in', 'gan_jax.classifier (cached)'),
+           'classifier': classifier.describe(record, 'mnist'),
            'classifier_test_accuracy': record['test_accuracy'],
            'classifier_data_fingerprint': record['data_fingerprint'],
            'kl': 'KL(mode histogram || uniform over 1,000)'})
