@@ -22,7 +22,7 @@ def config_with(**overrides):
 
 @pytest.mark.parametrize('overrides,message', [
     ({'model__name': 'unet'}, r"config.model.name='unet'.*accepted: \('mlp', 'dcgan', 'infogan', "
-                              r"'resnet', 'biggan'\)"),
+                              r"'resnet', 'biggan', 'stylegan2'\)"),
     ({'loss__name': 'vanilla'}, r"config.loss.name='vanilla'.*'non_saturating', 'minimax'"),
     ({'model__g_norm': 'group'}, r"config.model.g_norm='group'.*'none', 'batch_norm', 'layer_norm', "
                                  r"'spectral_norm'"),

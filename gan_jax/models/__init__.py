@@ -131,13 +131,14 @@ def check(config: ml_collections.ConfigDict) -> None:
   if m.attention_resolution and m.name not in ('resnet', 'biggan'):
     raise ConfigError(f'config.model.attention_resolution={m.attention_resolution} is for '
                       f"model.name 'resnet' or 'biggan', not {m.name!r}; set it to 0.")
+  check_stylegan2_fields(config)
   if m.name == 'stylegan2':
     check_stylegan2(config)
 
 
-def check_stylegan2(config: ml_collections.ConfigDict) -> None:
-  """StyleGAN2 has its own normalisation (weight demodulation) and conditioning."""
-  m, sg2 = config.model, config.model.stylegan2
+def check_stylegan2_fields(config: ml_collections.ConfigDict) -> None:
+  """config.model.stylegan2's own ranges, whatever the model (a sound config throughout)."""
+  sg2 = config.model.stylegan2
   fields.positive(config, 'model.stylegan2.w_dim', 'model.stylegan2.mapping_layers',
                   'model.stylegan2.d_mapping_layers', 'model.stylegan2.channel_base',
                   'model.stylegan2.channel_max', 'model.stylegan2.mbstd_group_size')
@@ -147,6 +148,11 @@ def check_stylegan2(config: ml_collections.ConfigDict) -> None:
   if not 0.0 <= sg2.style_mixing_prob <= 1.0:
     raise ConfigError(f'config.model.stylegan2.style_mixing_prob={sg2.style_mixing_prob!r} '
                       'must be in [0, 1].')
+
+
+def check_stylegan2(config: ml_collections.ConfigDict) -> None:
+  """StyleGAN2 has its own normalisation (weight demodulation) and conditioning."""
+  m, sg2 = config.model, config.model.stylegan2
   for name in ('g_norm', 'd_norm'):
     if m[name] != 'none':
       raise ConfigError(f"config.model.name='stylegan2' normalises by weight demodulation; "
