@@ -12,6 +12,7 @@ from gan_jax.run import base
 from gan_jax.tasks.gan import builder, step as gan_step
 from gan_jax.tasks.gan.state import create_state
 from gan_jax.training import parallel
+from test_train import load_config
 
 
 def tiny_config(model='dcgan', loss='non_saturating', gp_weight=0.0, norm='batch_norm',
@@ -268,6 +269,29 @@ def test_lazy_r1_is_k_times_the_weight_every_kth_update(step_before, equivalent_
     plain = step_with(0.0, 1)
     assert max(np.abs(a - b).max() for a, b in zip(jax.tree.leaves(plain.d_params),
                                                    jax.tree.leaves(lazy.d_params))) > 1e-5
+
+
+@pytest.mark.parametrize('step_before', [0, 1])
+def test_lazy_path_length_is_k_times_the_weight_every_kth_update(step_before):
+  """Interval 2, weight 0.5: G's update 0 is the penalty at weight 1 and moves the running
+  mean; update 1 is G's update without it and keeps the mean."""
+  def step_with(weight, interval):
+    config = load_config('stylegan2_fashion_mnist')
+    config.augment.ada_pipeline = ''
+    config.path_length.weight, config.path_length.interval = weight, interval
+    _, _, state, step = setup(config, (8, 8, 1), sgd_lr=1e-2)
+    return run_step(step, state.replace(step=jnp.int32(step_before)),
+                    real_images((8, 8, 1), batch=8), 1)
+  (lazy, metrics), (eager, _) = step_with(0.5, 2), step_with(1.0 - step_before, 1)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7),
+               lazy.g_params, eager.g_params)
+  if step_before == 0:
+    assert float(lazy.path_length_mean) > 0 and float(metrics['path_length_penalty']) > 0
+    plain = step_with(0.0, 1)[0]  # And the penalty did change G's update.
+    assert max(np.abs(a - b).max() for a, b in zip(jax.tree.leaves(plain.g_params),
+                                                   jax.tree.leaves(lazy.g_params))) > 1e-6
+  else:
+    assert float(lazy.path_length_mean) == 0 and float(metrics['path_length_penalty']) == 0
 
 
 def test_acgan_class_loss_is_cross_entropy():

@@ -139,13 +139,11 @@ def _bilinear(image: jax.Array, rows: jax.Array, cols: jax.Array) -> jax.Array:
 def warp(images: jax.Array, g_inv: jax.Array) -> jax.Array:
   """Images (N, H, W, C) resampled through their inverse maps, as the reference executes
   them: reflect-padded (by H - 1 and W - 1, the most it ever pads), up-sampled 2x through
-  sym6, sampled bilinearly, down-sampled 2x through sym6 (as correlation) and cropped."""
+  sym6, sampled bilinearly, down-sampled 2x through sym6 (as correlation) and cropped. The
+  padding and both resamplings are linear and separable: one matmul per axis each."""
   n, height, width, _ = images.shape
-  pad_y, pad_x = height - 1, width - 1
-  taps = upfirdn.fir_filter(SYM6)
   margin = len(SYM6) // 4  # The reference's Hz_pad: what the filters need beyond the image.
-  images = jnp.pad(images, ((0, 0), (pad_y, pad_y), (pad_x, pad_x), (0, 0)), mode='reflect')
-  images = upfirdn.upsample2d(images, taps)
+  images = _resample(images, _pad_and_upsample(height), _pad_and_upsample(width))
   up_h, up_w = images.shape[1:3]
   out_h, out_w = (height + 2 * margin) * 2, (width + 2 * margin) * 2
   # Output pixel (i, j) of the up-sampled result -> centred coordinates of the original
@@ -159,10 +157,31 @@ def warp(images: jax.Array, g_inv: jax.Array) -> jax.Array:
   src_x = source[:, 0] * 2 - 0.5 + (up_w - 1) / 2
   src_y = source[:, 1] * 2 - 0.5 + (up_h - 1) / 2
   sampled = jax.vmap(_bilinear)(images, src_y, src_x).reshape(n, out_h, out_w, -1)
-  # Down-sampling as correlation (the reference's flip_filter=True) with a crop of 2 x
-  # margin beyond its default padding.
-  down = ((len(SYM6) - 2 + 1) // 2 - 2 * margin, (len(SYM6) - 2) // 2 - 2 * margin) * 2
-  return upfirdn.upfirdn2d(sampled, taps[::-1, ::-1], down=2, padding=down)
+  return _resample(sampled, _downsample(out_h, margin), _downsample(out_w, margin))
+
+
+def _pad_and_upsample(size: int) -> np.ndarray:
+  """(2 (3 size - 2), size): reflect padding by size - 1, then 2x up-sampling through sym6."""
+  pad = size - 1
+  reflect = np.pad(np.eye(size), ((pad, pad), (0, 0)), mode='reflect')
+  taps = len(SYM6)
+  up = upfirdn.resample_matrix(size + 2 * pad, SYM6 / SYM6.sum(), up=2,
+                               padding=((taps + 1) // 2, (taps - 2) // 2), gain=2)
+  return up @ reflect
+
+
+def _downsample(size: int, margin: int) -> np.ndarray:
+  """2x down-sampling through sym6 as correlation (the reference's flip_filter=True), cropped
+  by 2 x margin beyond its default padding."""
+  taps = len(SYM6)
+  crop = ((taps - 2 + 1) // 2 - 2 * margin, (taps - 2) // 2 - 2 * margin)
+  return upfirdn.resample_matrix(size, SYM6[::-1] / SYM6.sum(), down=2, padding=crop)
+
+
+def _resample(images: jax.Array, rows: np.ndarray, cols: np.ndarray) -> jax.Array:
+  """Images (N, H, W, C) -> (N, R, S, C) through the (R, H) and (S, W) matrices."""
+  images = jnp.einsum('rh,nhwc->nrwc', rows.astype(np.float32), images)
+  return jnp.einsum('sw,nrwc->nrsc', cols.astype(np.float32), images)
 
 
 def colour_matrix(params: dict, channels: int) -> jax.Array:

@@ -90,19 +90,19 @@ def stylegan2_recipe(config: ml_collections.ConfigDict) -> ml_collections.Config
   trains it at 32x32: 2 mapping layers, no style mixing, the 'orig' D with the minibatch
   std over groups of 32, the non-saturating loss, lazy R1 (gamma 0.01, every 16th D
   update), Adam(0.0025, 0, 0.99), batch 64, z and w of 512; narrowed for a CPU
-  (channel_max 64, channel_base 1024: 4x4-16x16 64 wide, 32x32 32; 65 GFLOP a step with
-  R1, about 1.1 s on one CPU core, benchmarks/RESULTS.md) and G's EMA with a
-  half-life of 20,000 images ('auto''s 10 x batch / 32 kimg; 'cifar''s 500 kimg with a
-  ramp suits its 100,000 kimg, not a CPU's few hundred). With ADA as sg2-ada's default:
-  the 'bgc' pipeline, p from 0 toward r_t = 0.6."""
+  (channel_max 32, channel_base 512: 4x4-16x16 32 wide, 32x32 16; 17 GFLOP a step with
+  R1, about 0.31 s on one CPU core with ADA at p = 0.3, benchmarks/RESULTS.md), 6,000 steps
+  (384,000 images), and G's EMA with a half-life of 20,000 images ('auto''s 10 x batch / 32
+  kimg; 'cifar''s 500 kimg with a ramp suits its 100,000 kimg, not a CPU's few hundred).
+  With ADA as sg2-ada's default: the 'bgc' pipeline, p from 0 toward r_t = 0.6."""
   config.model.name = 'stylegan2'
   config.model.z_dim = 512
   sg2 = config.model.stylegan2
   sg2.w_dim = 512
   sg2.mapping_layers = 2
   sg2.d_mapping_layers = 2
-  sg2.channel_base = 1024
-  sg2.channel_max = 64
+  sg2.channel_base = 512
+  sg2.channel_max = 32
   sg2.style_mixing_prob = 0.0
   sg2.d_architecture = 'orig'
   sg2.mbstd_group_size = 32
@@ -115,11 +115,11 @@ def stylegan2_recipe(config: ml_collections.ConfigDict) -> ml_collections.Config
   config.optim.b1, config.optim.b2 = 0.0, 0.99
   config.train.ema_halflife_images = 20_000
   config.train.batch_size = 64
-  config.train.num_steps = 10_000
+  config.train.num_steps = 6_000
   config.train.log_every_steps = 50
   config.train.eval_every_steps = 500
   config.train.checkpoint_every_steps = 500
-  return measure_image_quality(config, monitor_every=2_500)
+  return measure_image_quality(config, monitor_every=3_000)
 
 
 def measure_image_quality(config: ml_collections.ConfigDict,

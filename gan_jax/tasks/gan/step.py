@@ -12,7 +12,7 @@ from gan_jax.common.device_axis import AXIS
 from gan_jax.common.example_keys import per_example_keys, per_example_normal
 from gan_jax.objectives import ada, augment, losses, packing, path_length, penalties
 from gan_jax.tasks.gan.state import GANState
-from gan_jax.training import updates
+from gan_jax.training import lazy, updates
 
 
 # Streams folded into a key whose per-example keys (fold_in by index) DiffAugment uses: past
@@ -102,10 +102,7 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
     """Each weighted regulariser's value; with an interval k only every k-th update computes them."""
     compute = lambda: {name: penalties.PENALTIES[name](inputs).astype(jnp.float32)
                        for name in weights}
-    if interval == 1:
-      return compute()
-    skip = lambda: {name: jnp.zeros((), jnp.float32) for name in weights}
-    return jax.lax.cond(d_update_index % interval == 0, compute, skip)
+    return lazy.every_kth(d_update_index, interval, compute)
 
   def d_loss_fn(d_params, state, real, fake, real_labels, fake_labels, key, d_update_index):
     real_in = d_inputs(real, jax.random.fold_in(key, 0), state.ada_p)
@@ -170,11 +167,10 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
       grads, (penalty, mean, batch_mean) = jax.grad(loss, has_aux=True)(state.g_params)
       return grads, {'path_length_penalty': penalty, 'path_length': batch_mean}, mean
 
-    def skip():
-      zeros = jnp.zeros((), jnp.float32)
-      return (jax.tree.map(jnp.zeros_like, state.g_params),
-              {'path_length_penalty': zeros, 'path_length': zeros}, state.path_length_mean)
-    return jax.lax.cond(state.step % pl.interval == 0, compute, skip)
+    def skip():  # No gradient or metrics; the running mean stays.
+      grads, metrics, _ = lazy.zeros_like_result(compute)
+      return grads, metrics, state.path_length_mean
+    return lazy.every_kth(state.step, pl.interval, compute, skip)
 
   def g_update(state: GANState, fake, fake_labels, g_vjp: Callable, g_batch_stats, key, z):
     def g_loss_of(fake):
