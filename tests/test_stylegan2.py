@@ -15,12 +15,14 @@ from test_train import load_config, set_fields
 
 
 def upfirdn_by_definition(x, f, up, down, pad):
-  """One channel, loops: zeros after each pixel, pad, a true convolution (valid), stride."""
+  """One channel, loops: zeros after each pixel, pad (a negative pad crops), a true
+  convolution (valid), stride."""
   h, w = x.shape
   u = np.zeros((h * up, w * up))
   u[::up, ::up] = x
   x0, x1, y0, y1 = pad
-  u = np.pad(u, ((y0, y1), (x0, x1)))
+  u = np.pad(u, ((max(y0, 0), max(y1, 0)), (max(x0, 0), max(x1, 0))))
+  u = u[max(-y0, 0):u.shape[0] - max(-y1, 0), max(-x0, 0):u.shape[1] - max(-x1, 0)]
   fh, fw = f.shape
   out = np.zeros((u.shape[0] - fh + 1, u.shape[1] - fw + 1))
   for i in range(out.shape[0]):
@@ -29,14 +31,35 @@ def upfirdn_by_definition(x, f, up, down, pad):
   return out[::down, ::down]
 
 
+def asymmetric_filter(separable: bool) -> np.ndarray:
+  """Asymmetric, so a flipped filter would show; separable (rank 1) takes the two-pass path."""
+  rng = np.random.default_rng(1)
+  if separable:
+    return np.outer(rng.normal(size=3), rng.normal(size=4)).astype(np.float32)
+  return rng.normal(size=(3, 4)).astype(np.float32)
+
+
+@pytest.mark.parametrize('separable', [False, True])
 @pytest.mark.parametrize('up, down, pad', [(2, 1, (2, 1, 2, 1)), (1, 2, (1, 1, 1, 1)),
-                                           (2, 2, (0, 3, 1, 2))])
-def test_upfirdn2d_is_its_definition(up, down, pad):
-  rng = np.random.default_rng(0)
-  x = rng.normal(size=(5, 6)).astype(np.float32)
-  f = rng.normal(size=(3, 4)).astype(np.float32)  # Asymmetric: a flipped filter would show.
+                                           (2, 2, (0, 3, 1, 2)), (2, 1, (-1, 2, 1, -2))])
+def test_upfirdn2d_is_its_definition(up, down, pad, separable):
+  x = np.random.default_rng(0).normal(size=(5, 6)).astype(np.float32)
+  f = asymmetric_filter(separable)
   ours = upfirdn.upfirdn2d(jnp.asarray(x)[None, :, :, None], f, up, down, pad)[0, :, :, 0]
   np.testing.assert_allclose(ours, upfirdn_by_definition(x, f, up, down, pad), atol=1e-5)
+
+
+@pytest.mark.parametrize('up, down, pad', [(2, 1, (2, 1)), (1, 2, (-1, 2)), (2, 2, (3, -1))])
+def test_resample_matrix_is_upfirdn_along_one_axis(up, down, pad):
+  """Rows through its matrix, columns through another: upfirdn2d with their outer product."""
+  rng = np.random.default_rng(2)
+  x = rng.normal(size=(5, 6))
+  taps_y, taps_x = rng.normal(size=3), rng.normal(size=4)
+  rows = upfirdn.resample_matrix(5, taps_y, up, down, pad, gain=1.5)
+  cols = upfirdn.resample_matrix(6, taps_x, up, down, pad[::-1])
+  expected = upfirdn_by_definition(x, 1.5 * np.outer(taps_y, taps_x), up, down,
+                                   pad[::-1] + pad)  # (x0, x1, y0, y1).
+  np.testing.assert_allclose(rows @ x @ cols.T, expected, atol=1e-10)
 
 
 def test_fir_filter_keeps_a_constant_image():
