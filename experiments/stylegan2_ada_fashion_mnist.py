@@ -4,11 +4,14 @@ CPU scale. configs/stylegan2_fashion_mnist.py (6,000 steps of 64 = 384,000 image
 DiffAugment (color, translation, cutout), ADA ('bgc', target r_t = 0.6)}; seeds 0-2 for the
 1,000-image row, seed 0 elsewhere. FID, KID and precision/recall of 10,000 EMA samples
 against the 10,000 test images at the end; KID-2k against the first 2,000 training images
-at steps 3,000 and 6,000; r_t (train_ada_rt, the mean sign of D's real logits) and p in
-TensorBoard.
+at steps 3,000 and 6,000; every 500 steps D's logits on 1,000 of its training images against
+1,000 test images (evals.overfitting: the overfitting ADA treats). The report keeps as curves
+p, ADA's r_t over each 4 steps, and each logged step's mean sign of D(real) (d_real_sign: r_t
+for every variant).
 
-Each trial takes about 35 min of training and 17 of evaluation on one core. Run the trials
-one per core, one at a time, e.g. for the 1,000-image ADA trial:
+A trial took 50 min of training (with the monitor's 2,000 training images' features) and
+27 min of evaluation (the 10,000 test images' features computed once, then cached: 15 min)
+on one core of the 2-core machine, two trials at once. Run the trials one per core:
 python -m gan_jax.sweep experiments/stylegan2_ada_fashion_mnist.py --workdir runs/sg2_ada \
   --print_commands --set data.manual_dir=../shared/data/fashion_mnist \
   --set inception_weights=../shared/data/inception/fid_inception_v3_tf2015_pool3.npz
@@ -28,4 +31,5 @@ def get_sweep():
   return dict(config='configs/stylegan2_fashion_mnist.py',
               variants=[{'data.split': split, **aug} for split in SPLITS
                         for aug in AUGMENTATIONS],
-              seeds=[0, 1, 2], metric='fid/fid', mode='min')
+              seeds=[0, 1, 2], metric='fid/fid', mode='min',
+              train_series=['ada_p', 'ada_rt', 'd_real_sign'])

@@ -262,7 +262,7 @@ def test_mode_coverage_needs_2d_and_best_metric_names_an_eval():
   config = load_config('dcgan_mnist')
   config.evals.c = registry.eval_config('mode_coverage', 10, 100)
   with pytest.raises(ConfigError, match="'mode_coverage' evaluates points, but .* predicts "
-                                        r"\('images', 'anomaly_scores'\)"):
+                                        r"\('images', 'discriminate', 'anomaly_scores'\)"):
     check_config(config)
   config = load_config('default')
   config.best.metric = 'fid/fid'

@@ -35,3 +35,10 @@ def test_every_kth_otherwise_and_interval_one():
   assert float(out(1)) == -1.0 and float(out(2)) == 5.0
   # Interval 1: compute itself, no cond (so no branch to trace).
   assert float(lazy.every_kth(jnp.int32(7), 1, lambda: jnp.float32(3.0))) == 3.0
+
+
+def test_latest_is_the_new_value_when_computed_else_the_last():
+  values, last = {'r1': jnp.float32(2.0)}, {'r1': jnp.float32(7.0)}
+  run = jax.jit(lambda i: lazy.latest(i, 4, values, last))
+  assert [float(run(i)['r1']) for i in range(5)] == [2.0, 7.0, 7.0, 7.0, 2.0]
+  assert lazy.latest(jnp.int32(3), 1, values, last) is values  # Interval 1: always computed.

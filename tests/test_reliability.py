@@ -340,3 +340,34 @@ def test_50000_samples_and_their_metrics_stream_in_batches(tmp_path, mock_tfds):
     assert f['images'].shape == (50_000, 28, 28, 1)
   assert {r['metric'] for r in records} >= {'fid', 'kid', 'precision', 'recall'}
   assert samples_peak < 10e6 and eval_peak < 10e6, (samples_peak, eval_peak)
+
+
+def test_a_checkpoint_of_another_state_structure_is_a_clear_error(tmp_path):
+  """A field this code's state has and the checkpoint lacks (code that added one since)."""
+  import flax
+  import ml_collections
+
+  @flax.struct.dataclass
+  class Old:
+    step: jax.Array
+    params: jax.Array
+
+  @flax.struct.dataclass
+  class New:
+    step: jax.Array
+    params: jax.Array
+    added: dict
+
+  manager = checkpointing.create_manager(tmp_path, max_to_keep=1)
+  checkpointing.save(manager, Old(step=np.array(3, np.int32), params=np.ones(2, np.float32)),
+                     ml_collections.ConfigDict({'seed': 0}))
+  manager.wait_until_finished()
+  like = New(step=np.array(0, np.int32), params=np.zeros(2, np.float32),
+             added={'r1': np.array(0, np.float32)})
+  with pytest.raises(checkpointing.CheckpointError,
+                     match=r'Checkpoint 3 in .* another state structure .*added.*new --workdir'):
+    checkpointing.restore(manager, like, 3)
+  restored = checkpointing.restore(
+      manager, Old(step=np.array(0, np.int32), params=np.zeros(2, np.float32)), 3)
+  np.testing.assert_array_equal(restored.params, np.ones(2))
+  manager.close()

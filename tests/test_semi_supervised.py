@@ -205,7 +205,7 @@ def test_cas_needs_a_conditional_generator_and_enough_real_images(mnist_data_dir
   config.evals.cas = load_config('cgan_pd_mnist').evals.cas
   with pytest.raises(ConfigError, match=r"config.evals.cas.metric='cas' evaluates "
                                         r"labelled_images, .* predicts "
-                                        r"\('images', 'anomaly_scores'\)"):
+                                        r"\('images', 'discriminate', 'anomaly_scores'\)"):
     check_config(config)
   ev, ctx = cas_setup(mnist_data_dir, mnist_manual_dir, num_samples=60_000)
   with pytest.raises(ConfigError, match=r'config.evals.cas.num_samples=60000 \(6000 per class '

@@ -451,6 +451,33 @@ def test_report_merges_committed_trial_records_across_machines(tmp_path):
   assert not (tmp_path / 'unused').exists()
 
 
+def test_train_series_become_curves_in_the_report(tmp_path):
+  """train_series: those train metrics, per logged step, as 'train/<name>' series, columns
+  and plots; other train metrics stay out."""
+  finals = dict(zip(TINY_TRIALS, [1.0, 3.0, 4.0, None]))
+  loaded = fabricated_sweep(tmp_path, finals)
+  loaded.train_series.extend(['ada_p', 'absent'])
+  for trial, p_final in zip(loaded.trials[:3], (0.2, 0.4, 0.6)):
+    logged = [{'step': 2, 'ada_p': 0.1, 'd_loss': 1.0}, {'step': 4, 'ada_p': p_final}]
+    (trial.workdir / 'train_metrics.jsonl').write_text(
+        ''.join(json.dumps(r) + '\n' for r in logged) + '{"step": 5, "ada')
+  sweep_report.write_report(loaded, tmp_path / 'root')
+  assert sweep_report.run_record(loaded.trials[0], loaded.train_series)['series'][
+      'train/ada_p'] == {2: 0.1, 4: 0.2}
+  rows = read_csv(tmp_path / 'root' / 'results.csv')
+  assert [row['train/ada_p/last'] for row in rows] == ['0.2', '0.4', '0.6', '']
+  assert rows[0]['train/ada_p/max'] == '0.2' and 'train/d_loss/last' not in rows[0]
+  assert (tmp_path / 'root' / 'plots' / 'train.ada_p.png').exists()
+  assert '| train/ada_p |' in (tmp_path / 'root' / 'results.md').read_text()
+
+
+def test_train_series_must_be_metric_names(tmp_path):
+  path = write_sweep(tmp_path, config='configs/default.py:tiny', seeds=[0],
+                     train_series='ada_p')
+  with pytest.raises(sweep.SweepError, match=r"train_series must be a list .*'ada_p'"):
+    sweep.load_sweep(path, tmp_path / 'root')
+
+
 def test_results_needs_report(tmp_path):
   with pytest.raises(sweep.SweepError, match='--results is where --report merges'):
     sweep.sweep_command(TINY, tmp_path / 'ring', results=str(tmp_path / 'committed'))

@@ -40,7 +40,8 @@ def setup(config, shape, sgd_lr=None, num_classes=0):
   else:
     g_tx = d_tx = optax.sgd(sgd_lr)
   state = create_state(jax.random.PRNGKey(0), generator, discriminator, g_tx, d_tx,
-                       config.model.z_dim, packing.packed_shape(shape, config.model.pack))
+                       config.model.z_dim, packing.packed_shape(shape, config.model.pack),
+                       lazy_names=gan_step.lazy_metric_names(config))
   pmapped_models = models.create_models(config.model, shape, num_classes,
                                         axis_name=parallel.AXIS,
                                         dtype=models.DTYPES[config.train.precision])
@@ -254,6 +255,20 @@ def test_weight_clipping_bounds_every_d_weight():
   assert np.abs(jax.tree.leaves(state.d_params)[1]).max() > 0.1  # It did clip.
 
 
+def test_lazy_r1_logs_its_latest_value_between_computations():
+  """Interval 3: update 0 computes R1 and logs it; updates 1 and 2 log update 0's value (a
+  log step between computations shows R1, not 0); update 3 computes a new one."""
+  config = tiny_config(model='mlp', norm='none')
+  config.penalty.r1, config.penalty.interval = 0.5, 3
+  _, _, state, step = setup(config, (2,), sgd_lr=1e-2)
+  logged = []
+  for _ in range(4):
+    state, metrics = run_step(step, state, real_images((2,)), 1)
+    logged.append(float(metrics['r1']))
+  assert logged[0] > 0 and logged[1] == logged[2] == logged[0]
+  assert logged[3] != logged[0] and float(state.lazy_values['r1']) == logged[3]
+
+
 @pytest.mark.parametrize('step_before,equivalent_weight', [(0, 1.0), (1, 0.0)])
 def test_lazy_r1_is_k_times_the_weight_every_kth_update(step_before, equivalent_weight):
   """Interval 2, weight 0.5: update 0 is R1 at weight 1; update 1 has no R1."""
@@ -290,7 +305,7 @@ def test_lazy_path_length_is_k_times_the_weight_every_kth_update(step_before):
     plain = step_with(0.0, 1)[0]  # And the penalty did change G's update.
     assert max(np.abs(a - b).max() for a, b in zip(jax.tree.leaves(plain.g_params),
                                                    jax.tree.leaves(lazy.g_params))) > 1e-6
-  else:
+  else:  # The mean stays; the log shows the latest computed penalty (none yet: 0).
     assert float(lazy.path_length_mean) == 0 and float(metrics['path_length_penalty']) == 0
 
 

@@ -22,15 +22,17 @@ import ml_collections
 from gan_jax.config.errors import ConfigError
 from gan_jax.eval import metric_names
 from gan_jax.eval.evaluators import (anomaly_detection, classification,
-                                     classification_accuracy_score, inception_features,
-                                     label_agreement, label_preservation, mode_coverage,
-                                     one_class_svm, stacked_mnist_modes, translation)
+                                     classification_accuracy_score, discriminator_overfitting,
+                                     inception_features, label_agreement, label_preservation,
+                                     mode_coverage, one_class_svm, stacked_mnist_modes,
+                                     translation)
 
 EVALUATORS = {'inception': inception_features, 'mode_coverage': mode_coverage,
               'stacked_mnist': stacked_mnist_modes, 'classification': classification,
               'cas': classification_accuracy_score, 'anomaly': anomaly_detection,
               'ocsvm': one_class_svm, 'translation': translation,
-              'label_preservation': label_preservation, 'label_agreement': label_agreement}
+              'label_preservation': label_preservation, 'label_agreement': label_agreement,
+              'd_overfitting': discriminator_overfitting}
 METRICS = tuple(EVALUATORS)
 
 
@@ -47,7 +49,8 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
                       # 'translation' (L1, PSNR, SSIM of a translation task's outputs) or
                       # 'label_preservation' (a classifier's accuracy on them) or
                       # 'label_agreement' (a classifier's agreement with a conditional G's
-                      # requested classes).
+                      # requested classes) or 'd_overfitting' (D's logits on its training
+                      # images against held-out ones).
       every_steps=every_steps,  # Run every this many train steps, and at the end; 0: only at
                                 # the end (what a --config.train.num_steps override keeps).
       num_samples=num_samples,  # Predictions evaluated (generated samples, test images).

@@ -14,6 +14,8 @@ A sweep file defines `get_sweep()`, returning a dict:
   seeds           [int, ...] -> config.seed of each variant's trials.
   metric, mode    '<eval>/<metric>' and 'min' | 'max': the report's ranking (default:
                   the base config's best.metric and best.mode).
+  train_series    [name, ...]: train metrics (train_metrics.jsonl, e.g. 'ada_p',
+                  'd_real_sign') the report keeps as 'train/<name>' curves beside the evals.
   init_from       a second stage: each trial's config.init_from.workdir, a template of
                   {root} (this sweep's --workdir) and {trial} (the trial's name), e.g.
                   '{root}/../gan/{trial}' for the trial of the same name of a first-stage
@@ -51,7 +53,7 @@ from gan_jax.run import checks
 from gan_jax.tools.trials import Sweep, Trial, is_finished, trial_status
 
 KEYS = ('config', 'fixed', 'variants', 'grid', 'random', 'random_samples', 'random_seed',
-        'seeds', 'metric', 'mode', 'init_from')
+        'seeds', 'metric', 'mode', 'init_from', 'train_series')
 REQUIRED_KEYS = ('config', 'seeds')
 SCALES = ('linear', 'log')
 MODES = ('min', 'max')
@@ -190,6 +192,11 @@ def check_spec(spec, file: str) -> None:
                      f"'{{root}}/../gan/{{trial}}', not {spec['init_from']!r}.")
   if spec.get('mode', 'min') not in MODES:
     raise SweepError(f"{file}: mode={spec['mode']!r}; accepted: {MODES}.")
+  train_series = spec.get('train_series', [])
+  if not (isinstance(train_series, list) and all(isinstance(n, str) and n and '/' not in n
+                                                 for n in train_series)):
+    raise SweepError(f"{file}: train_series must be a list of train metric names (as in "
+                     f"train_metrics.jsonl, e.g. ['ada_p']), not {train_series!r}.")
 
 
 def check_metric(metric: str, config: ml_collections.ConfigDict, file: str) -> None:
@@ -327,7 +334,8 @@ def load_sweep(file: str, root: Path, settings: list[str] = ()) -> Sweep:
   trials = make_trials(spec, config, root, file, parse_settings(list(settings), config))
   varied = list(trials[0].fields)
   return Sweep(file=file, config=spec['config'], varied=varied, seeds=spec['seeds'],
-               metric=metric, mode=spec.get('mode', config.best.mode), trials=trials)
+               metric=metric, mode=spec.get('mode', config.best.mode), trials=trials,
+               train_series=spec.get('train_series', []))
 
 
 def parse_shard(text: str) -> tuple[int, int]:

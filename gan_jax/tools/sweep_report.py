@@ -30,21 +30,32 @@ from gan_jax.tools import trials  # noqa: E402
 from gan_jax.training import checkpointing  # noqa: E402
 
 
-def read_metrics(workdir: Path) -> tuple[dict[str, dict[int, float]], dict[str, dict]]:
-  """({metric: {step: value}}, {eval: protocol without step and generator}) of one trial."""
-  series, protocols = {}, {}
-  path = workdir / 'metrics.jsonl'
-  lines = path.read_text().splitlines() if path.exists() else []
-  for line in lines:
+def json_lines(path: Path) -> list[dict]:
+  """The records of a .jsonl file (none if it is missing), skipping a line cut by a kill."""
+  records = []
+  for line in path.read_text().splitlines() if path.exists() else []:
     try:
-      record = json.loads(line)
+      records.append(json.loads(line))
     except json.JSONDecodeError:
-      continue  # A line cut by a kill.
-    # A run resumed from an older checkpoint evaluates some steps again: the last record wins.
+      continue
+  return records
+
+
+def read_metrics(workdir: Path, train_series: list[str] = ()
+                 ) -> tuple[dict[str, dict[int, float]], dict[str, dict]]:
+  """({metric: {step: value}}, {eval: protocol without step and generator}) of one trial;
+  with `train_series`, those train metrics too, as 'train/<name>'."""
+  series, protocols = {}, {}
+  # A run resumed from an older checkpoint logs some steps again: the last record wins.
+  for record in json_lines(workdir / 'metrics.jsonl'):
     key = metric_names.metric_name(record['eval'], record['metric'], record['generator'])
     series.setdefault(key, {})[record['step']] = record['value']
     protocols[record['eval']] = {k: v for k, v in record['protocol'].items()
                                  if k not in ('step', 'generator')}
+  for record in json_lines(workdir / 'train_metrics.jsonl') if train_series else []:
+    for name in train_series:
+      if name in record:
+        series.setdefault(f'train/{name}', {})[record['step']] = record[name]
   return {k: dict(sorted(v.items())) for k, v in series.items()}, protocols
 
 
@@ -61,9 +72,10 @@ def summarize(series: dict[str, dict[int, float]], metric: str, mode: str) -> di
   return row
 
 
-def run_record(trial: trials.Trial) -> dict:
-  """What one trial's workdir says: status, last saved step, metric series and protocols."""
-  series, protocols = read_metrics(trial.workdir)
+def run_record(trial: trials.Trial, train_series: list[str] = ()) -> dict:
+  """What one trial's workdir says: status, last saved step, metric series (and the
+  `train_series` train metrics') and protocols."""
+  series, protocols = read_metrics(trial.workdir, train_series)
   return {'trial': trial.name, 'status': trials.trial_status(trial),
           'step': checkpointing.latest_saved_step(trial.workdir), 'series': series,
           'protocols': protocols}
@@ -82,7 +94,7 @@ def merged_records(sweep: trials.Sweep, results: Path | None) -> dict[str, dict]
   started)."""
   records = {}
   for trial in sweep.trials:
-    record = run_record(trial)
+    record = run_record(trial, sweep.train_series)
     saved = results / 'trials' / f'{trial.name}.json' if results else None
     if saved and record['status'] == 'finished':
       saved.parent.mkdir(parents=True, exist_ok=True)

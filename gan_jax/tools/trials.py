@@ -29,6 +29,7 @@ class Sweep:
   metric: str  # '' when neither the sweep nor the base config names one.
   mode: str
   trials: list
+  train_series: list = dataclasses.field(default_factory=list)  # Train metrics kept as curves.
 
 
 def is_finished(trial: Trial) -> bool:

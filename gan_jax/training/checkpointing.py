@@ -88,7 +88,18 @@ def restore(manager: ocp.CheckpointManager, like: Any, step: int) -> Any:
   if step not in manager.all_steps():
     raise FileNotFoundError(f'No checkpoint of step {step} in {manager.directory}; '
                             f'saved steps: {sorted(manager.all_steps())}.')
-  restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(like)))
+  try:
+    restored = manager.restore(step,
+                               args=ocp.args.Composite(state=ocp.args.StandardRestore(like)))
+  except ValueError as e:
+    if 'tree structures do not match' not in str(e):
+      raise
+    # Orbax's own advice (partial_restore) does not apply: the fields differ, not their subset.
+    differences = ' '.join(str(e).split('If this mismatch')[0].split())[:400]
+    raise CheckpointError(
+        f'Checkpoint {step} in {manager.directory} holds another state structure than this '
+        f'code and config build ({differences}). It was written by other code or another '
+        'model config: restore it with those, or train in a new --workdir.') from e
   return restored.state
 
 

@@ -20,3 +20,12 @@ def every_kth(index: jax.Array, interval: int, compute: Callable[[], Any],
     return compute()
   otherwise = otherwise or (lambda: zeros_like_result(compute))
   return jax.lax.cond(index % interval == 0, compute, otherwise)
+
+
+def latest(index: jax.Array, interval: int, values: Any, last: Any) -> Any:
+  """`values` where every_kth computed them at `index`, else `last`: what a log shows of a
+  lazy term between two computations (its latest value, not zeros)."""
+  if interval == 1:
+    return values
+  computed = index % interval == 0
+  return jax.tree.map(lambda v, l: jnp.where(computed, v, l), values, last)

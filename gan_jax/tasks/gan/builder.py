@@ -44,7 +44,7 @@ def create_gan(config: ml_collections.ConfigDict, data_shape: tuple[int, ...],
   state = state_lib.create_state(jax.random.PRNGKey(config.seed), generator, discriminator,
                                  g_tx, d_tx, config.model.z_dim,
                                  packing.packed_shape(data_shape, config.model.pack),
-                                 config.augment.ada_p)
+                                 config.augment.ada_p, step.lazy_metric_names(config))
   return generator, discriminator, g_tx, d_tx, state
 
 
@@ -73,13 +73,28 @@ def build(config: ml_collections.ConfigDict, specs: dict) -> Built:
     return latent_search.anomaly_scores(search, variables(host_state, which), host_state,
                                         image_batches, config.model.z_dim, config.seed)
 
+  d_logits = jax.jit(lambda host_state, images, labels: discriminator.apply(
+      {'params': host_state.d_params, 'batch_stats': host_state.d_batch_stats}, images, labels,
+      train=False)[0])
+
+  def discriminate(host_state, which: str, batches):
+    """D's logits (eval mode) of each (images, labels) batch; D has one set of weights. A
+    batch runs as a multiple of the training batch, filled up with its own first images, so
+    a minibatch-std D sees whole groups."""
+    del which
+    for images, labels in batches:
+      filled = np.arange(-(-len(images) // config.train.batch_size) * config.train.batch_size)
+      filled %= len(images)
+      yield np.asarray(d_logits(host_state, images[filled], labels[filled]))[:len(images)]
+
   summary = (f'G {state_lib.param_count(state.g_params):,} parameters, '
              f'D {state_lib.param_count(state.d_params):,} parameters')
   return Built(
       state=state,
       step_fn=step.make_step_fn(config, g_step_model, d_step_model, g_tx, d_tx),
       predict={prediction: {'labelled_images': predict_labelled,
-                            'anomaly_scores': predict_anomaly_scores}.get(prediction, predict)
+                            'anomaly_scores': predict_anomaly_scores,
+                            'discriminate': discriminate}.get(prediction, predict)
                for prediction in gan_config.predictions(config)},
       pictures=make_pictures(config, generate, variables, discriminator, classes),
       modes={'sample': functools.partial(write_samples, config, generator, variables, classes),

@@ -167,14 +167,15 @@ def scores_anomalies(config: ml_collections.ConfigDict) -> bool:
 
 
 def predictions(config: ml_collections.ConfigDict) -> tuple[str, ...]:
-  """G makes 2D points of a mixture, or images; a class-conditional G also images with the
-  labels it was asked for ('labelled_images': the Classification Accuracy Score); an
-  unconditional DCGAN also scores test images by AnoGAN's latent search ('anomaly_scores')."""
+  """G makes 2D points of a mixture, or images; D scores real images ('discriminate': its
+  logits); a class-conditional G also images with the labels it was asked for
+  ('labelled_images': the Classification Accuracy Score); an unconditional DCGAN also scores
+  test images by AnoGAN's latent search ('anomaly_scores')."""
   if is_2d(config):
     return ('points',)
   if config.model.g_conditioning != 'none':
-    return ('images', 'labelled_images')
-  return ('images', 'anomaly_scores') if scores_anomalies(config) else ('images',)
+    return ('images', 'discriminate', 'labelled_images')
+  return ('images', 'discriminate') + (('anomaly_scores',) if scores_anomalies(config) else ())
 
 
 def check(config: ml_collections.ConfigDict) -> None:

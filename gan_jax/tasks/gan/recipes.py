@@ -94,7 +94,9 @@ def stylegan2_recipe(config: ml_collections.ConfigDict) -> ml_collections.Config
   R1, about 0.31 s on one CPU core with ADA at p = 0.3, benchmarks/RESULTS.md), 6,000 steps
   (384,000 images), and G's EMA with a half-life of 20,000 images ('auto''s 10 x batch / 32
   kimg; 'cifar''s 500 kimg with a ramp suits its 100,000 kimg, not a CPU's few hundred).
-  With ADA as sg2-ada's default: the 'bgc' pipeline, p from 0 toward r_t = 0.6."""
+  With ADA as sg2-ada's default: the 'bgc' pipeline, p from 0 toward r_t = 0.6. Every 500
+  steps, evals.overfitting compares D's logits on 1,000 of its training images with 1,000
+  test images (the ADA paper's overfitting symptom; a few seconds)."""
   config.model.name = 'stylegan2'
   config.model.z_dim = 512
   sg2 = config.model.stylegan2
@@ -119,6 +121,8 @@ def stylegan2_recipe(config: ml_collections.ConfigDict) -> ml_collections.Config
   config.train.log_every_steps = 50
   config.train.eval_every_steps = 500
   config.train.checkpoint_every_steps = 500
+  config.evals.overfitting = registry.eval_config('d_overfitting', every_steps=500,
+                                                  num_samples=1_000)
   return measure_image_quality(config, monitor_every=3_000)
 
 

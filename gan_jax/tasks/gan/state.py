@@ -28,16 +28,21 @@ class GANState:
   # Since p's last adjustment: (sum of D updates' mean sign of D(real), D updates).
   ada_signs: jax.Array
   path_length_mean: jax.Array  # The path-length regulariser's running mean length.
+  # Each lazy regulariser's metrics at the last update that computed them (mean over devices),
+  # so a log between two such updates reports them, not zeros.
+  lazy_values: dict[str, jax.Array]
 
 
 def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
                  g_tx: optax.GradientTransformation, d_tx: optax.GradientTransformation,
-                 z_dim: int, d_input_shape: tuple[int, ...], ada_p: float = 0.0) -> GANState:
+                 z_dim: int, d_input_shape: tuple[int, ...], ada_p: float = 0.0,
+                 lazy_names: tuple[str, ...] = ()) -> GANState:
   """Initialises both networks (eval mode, so no device axis is needed), compiled: spectral
   norm and attention make an op-by-op initialisation of a ResNet take seconds.
 
   `d_input_shape`: one of D's inputs (with PacGAN packing, m samples' channels). `ada_p`:
-  ADA's initial augmentation probability.
+  ADA's initial augmentation probability. `lazy_names`: the lazily computed metrics
+  (step.lazy_metric_names).
   """
   def init(rng):
     g_rng, d_rng, state_rng = jax.random.split(rng, 3)
@@ -61,6 +66,7 @@ def create_state(rng: jax.Array, generator: nn.Module, discriminator: nn.Module,
         ada_p=jnp.asarray(ada_p, jnp.float32),
         ada_signs=jnp.zeros((2,), jnp.float32),
         path_length_mean=jnp.zeros((), jnp.float32),
+        lazy_values={name: jnp.zeros((), jnp.float32) for name in lazy_names},
     )
   state = jax.jit(init)(rng)
   # The EMA gets its own buffers: the state is donated, and jit may return equal outputs as one.

@@ -48,6 +48,32 @@ def clip_weights(params, clip: float):
   return jax.tree.map(lambda p: jnp.clip(p, -clip, clip), params)
 
 
+PATH_LENGTH_METRICS = ('path_length_penalty', 'path_length')
+
+
+def lazy_metric_names(config: ml_collections.ConfigDict) -> tuple[str, ...]:
+  """The metrics that only every k-th update computes: D's penalties with penalty.interval
+  > 1, the path-length penalty's with path_length.interval > 1."""
+  names = ()
+  if config.penalty.interval > 1:
+    names += tuple(name for name in penalties.PENALTIES if config.penalty[name] > 0)
+  if config.path_length.weight > 0 and config.path_length.interval > 1:
+    names += PATH_LENGTH_METRICS
+  return names
+
+
+def remember_lazy(state: GANState, index: jax.Array, interval: int,
+                  values: dict) -> tuple[GANState, dict]:
+  """(state with `values` as the latest lazy values where this update computed them, the
+  values to log: this update's or the latest). The mean over devices keeps the state
+  replicated."""
+  if interval == 1:
+    return state, values
+  values = lazy.latest(index, interval, jax.lax.pmean(values, AXIS),
+                       {name: state.lazy_values[name] for name in values})
+  return state.replace(lazy_values={**state.lazy_values, **values}), values
+
+
 def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
                  discriminator: nn.Module, g_tx: optax.GradientTransformation,
                  d_tx: optax.GradientTransformation) -> Callable:
@@ -137,13 +163,16 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
     d_batch_stats, anchors, d_loss, classification, values, real_logits, fake_logits = aux
     state = state.replace(d_params=d_params, d_opt_state=d_opt_state,
                           d_batch_stats=d_batch_stats, lecam_anchors=anchors)
+    state, values = remember_lazy(state, d_update_index, interval, values)
     read = jax.nn.sigmoid if as_probability else (lambda t: t)
     metrics = {'d_loss': d_loss, 'd_real': jnp.mean(read(real_logits)),
                'd_fake': jnp.mean(read(fake_logits)), **values}
     if acgan:
       metrics['d_class_loss'] = classification
-    if ada_adaptive:  # What ADA's heuristic reads: sg2-ada's Loss/signs/real.
-      metrics['d_real_sign'] = jax.lax.pmean(jnp.mean(jnp.sign(real_logits)), AXIS)
+    # ADA's overfitting heuristic (sg2-ada's Loss/signs/real), logged with or without ADA:
+    # near 1, D calls (nearly) every real image real, as when it has memorised them.
+    metrics['d_real_sign'] = jax.lax.pmean(jnp.mean(jnp.sign(real_logits)), AXIS)
+    if ada_adaptive:
       state = state.replace(ada_signs=state.ada_signs + jnp.stack([metrics['d_real_sign'], 1.0]))
     return state, metrics
 
@@ -165,7 +194,7 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
 
     def compute():
       grads, (penalty, mean, batch_mean) = jax.grad(loss, has_aux=True)(state.g_params)
-      return grads, {'path_length_penalty': penalty, 'path_length': batch_mean}, mean
+      return grads, dict(zip(PATH_LENGTH_METRICS, (penalty, batch_mean))), mean
 
     def skip():  # No gradient or metrics; the running mean stays.
       grads, metrics, _ = lazy.zeros_like_result(compute)
@@ -186,8 +215,9 @@ def make_step_fn(config: ml_collections.ConfigDict, generator: nn.Module,
       pl_grads, pl_metrics, pl_mean = path_length_grads(state, z, fake_labels,
                                                         jax.random.fold_in(key, PL_STREAM))
       grads = jax.tree.map(jnp.add, grads, pl_grads)
-      metrics |= pl_metrics
       state = state.replace(path_length_mean=pl_mean)
+      state, pl_metrics = remember_lazy(state, state.step, pl.interval, pl_metrics)
+      metrics |= pl_metrics
     g_params, g_opt_state = updates.apply_gradients(grads, state.g_params, state.g_opt_state,
                                                     g_tx, state.lr_scale)
     ema = updates.update_ema(state.ema_g_params, g_params, state.step, config.train)
