@@ -21,11 +21,10 @@ from conftest import check_data_fit
 from gan_jax import models
 from gan_jax.config.errors import ConfigError
 from gan_jax.models.layers import CONDITIONINGS_D, CONDITIONINGS_G, NORMS
-from gan_jax.objectives import losses, packing, penalties
+from gan_jax.objectives import losses, penalties
 from gan_jax.run import base
 from gan_jax.run.checks import check_config
 from gan_jax.tasks.gan import builder, step as gan_step
-from gan_jax.tasks.gan.state import create_state
 from gan_jax.training import parallel
 
 PENALTY_CHOICES = ('none',) + tuple(penalties.PENALTIES) + ('weight_clip',)
@@ -205,10 +204,7 @@ def case_id(case: dict) -> str:
 def test_accepted_combination_trains_two_steps(case):
   config, shape = make_config(case), data_shape(case)
   num_classes = NUM_CLASSES if case['conditioning'] != ('none', 'none') else 0
-  generator, discriminator = models.create_models(config.model, shape, num_classes)
-  g_tx, d_tx = builder.create_optimizers(config)
-  state = create_state(jax.random.PRNGKey(0), generator, discriminator, g_tx, d_tx,
-                       config.model.z_dim, packing.packed_shape(shape, config.model.pack))
+  _, _, g_tx, d_tx, state = builder.create_gan(config, shape, num_classes)
   one_device = jax.local_devices()[:1]  # Multi-device steps are tested in test_train_step.
   step = parallel.pmap_step(gan_step.make_step_fn(config, *models.create_models(
       config.model, shape, num_classes, axis_name=parallel.AXIS,
