@@ -73,9 +73,8 @@ def build(config: ml_collections.ConfigDict, specs: dict) -> Built:
     return latent_search.anomaly_scores(search, variables(host_state, which), host_state,
                                         image_batches, config.model.z_dim, config.seed)
 
-  d_logits = jax.jit(lambda host_state, images, labels: discriminator.apply(
-      {'params': host_state.d_params, 'batch_stats': host_state.d_batch_stats}, images, labels,
-      train=False)[0])
+  d_logits = jax.jit(lambda d_params, d_batch_stats, images, labels: discriminator.apply(
+      {'params': d_params, 'batch_stats': d_batch_stats}, images, labels, train=False)[0])
 
   def discriminate(host_state, which: str, batches):
     """D's logits (eval mode) of each (images, labels) batch; D has one set of weights. A
@@ -85,7 +84,8 @@ def build(config: ml_collections.ConfigDict, specs: dict) -> Built:
     for images, labels in batches:
       filled = np.arange(-(-len(images) // config.train.batch_size) * config.train.batch_size)
       filled %= len(images)
-      yield np.asarray(d_logits(host_state, images[filled], labels[filled]))[:len(images)]
+      yield np.asarray(d_logits(host_state.d_params, host_state.d_batch_stats, images[filled],
+                                labels[filled]))[:len(images)]
 
   summary = (f'G {state_lib.param_count(state.g_params):,} parameters, '
              f'D {state_lib.param_count(state.d_params):,} parameters')
