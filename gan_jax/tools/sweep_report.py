@@ -27,18 +27,7 @@ import numpy as np  # noqa: E402
 
 from gan_jax.eval import metric_names  # noqa: E402
 from gan_jax.tools import trials  # noqa: E402
-from gan_jax.training import checkpointing  # noqa: E402
-
-
-def json_lines(path: Path) -> list[dict]:
-  """The records of a .jsonl file (none if it is missing), skipping a line cut by a kill."""
-  records = []
-  for line in path.read_text().splitlines() if path.exists() else []:
-    try:
-      records.append(json.loads(line))
-    except json.JSONDecodeError:
-      continue
-  return records
+from gan_jax.training import checkpointing, history  # noqa: E402
 
 
 def read_metrics(workdir: Path, train_series: list[str] = ()
@@ -47,15 +36,16 @@ def read_metrics(workdir: Path, train_series: list[str] = ()
   with `train_series`, those train metrics too, as 'train/<name>'."""
   series, protocols = {}, {}
   # A run resumed from an older checkpoint logs some steps again: the last record wins.
-  for record in json_lines(workdir / 'metrics.jsonl'):
+  for record in history.records(workdir / 'metrics.jsonl'):
     key = metric_names.metric_name(record['eval'], record['metric'], record['generator'])
     series.setdefault(key, {})[record['step']] = record['value']
     protocols[record['eval']] = {k: v for k, v in record['protocol'].items()
                                  if k not in ('step', 'generator')}
-  for record in json_lines(workdir / 'train_metrics.jsonl') if train_series else []:
+  logged = history.read(workdir / 'train_metrics.jsonl') if train_series else {}
+  for step, record in logged.items():
     for name in train_series:
       if name in record:
-        series.setdefault(f'train/{name}', {})[record['step']] = record[name]
+        series.setdefault(f'train/{name}', {})[step] = record[name]
   return {k: dict(sorted(v.items())) for k, v in series.items()}, protocols
 
 

@@ -13,13 +13,20 @@ def append(path: Path, record: dict) -> None:
     f.write(json.dumps(record) + '\n')
 
 
+def records(path: Path) -> list[dict]:
+  """Every record of a JSON-lines file, in order (none if it is missing)."""
+  kept = []
+  for line in path.read_text().splitlines() if path.exists() else []:
+    try:
+      kept.append(json.loads(line))
+    except json.JSONDecodeError:
+      continue  # A line cut by a kill.
+  return kept
+
+
 def read(path: Path) -> dict[int, dict[str, float]]:
-  records = {}
-  if path.exists():
-    for line in path.read_text().splitlines():
-      try:
-        record = json.loads(line)
-      except json.JSONDecodeError:
-        continue  # A line cut by a kill.
-      records[record.pop('step')] = record
-  return dict(sorted(records.items()))
+  """Scalars by step, the last record of a step winning."""
+  by_step = {}
+  for record in records(path):
+    by_step[record.pop('step')] = record
+  return dict(sorted(by_step.items()))
