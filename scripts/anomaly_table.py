@@ -1,17 +1,19 @@
-"""The one-class benchmark's tables and plot from its sweeps' trials (experiments/anomaly_*):
+"""The one-class benchmark's table and plot from its sweeps' trials (experiments/anomaly_*):
 per normal class, each method's final AUROC (mean ± std over the seeds that finished) beside
 the published rows, and a plot of per-class AUROC. Run from the repository root:
 
   python scripts/anomaly_table.py runs/anomaly_mnist --dataset mnist \
     --out experiments/results/anomaly_mnist
 
-It reads <root>/<sweep>/<trial>/metrics.jsonl (the last record of each metric), merges it
-into <out>/aurocs.json (every trial's final AUROC by method and trial name, committed, so a
-table outlives runs/ and grows over sessions; a trial in runs/ replaces its entry) and writes
-<out>/table.md and <out>/auroc_per_class.png from the merged file; with --hardest SWEEP, also
-<out>/hardest.png: per normal class (a row each), the 8 normal test images SWEEP's method
-scored highest, then the 8 anomalous ones it scored lowest, from each trial's --mode score
-output (the first seed).
+For each of the dataset's sweeps, experiments/anomaly_<dataset>_<sweep>.py with its trials
+under <root>/<sweep>, the sweep report merges (gan_jax.sweep --report --results
+<out>/<sweep>): each trial finished in runs/ writes its committed record,
+<out>/<sweep>/trials/<trial>.json, so a table outlives runs/ and grows over sessions; that
+sweep's results.md and plots are written beside. The table (<out>/table.md) and plot
+(<out>/auroc_per_class.png) are then made from every committed record. With --hardest SWEEP,
+also <out>/hardest.png: per normal class (a row each), the 8 normal test images SWEEP's
+method scored highest, then the 8 anomalous ones it scored lowest, from each trial's
+--mode score output in runs/ (the first seed).
 """
 import argparse
 import json
@@ -30,15 +32,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_jax, run fro
 
 from gan_jax.common import plots  # noqa: E402
 from gan_jax.eval import context  # noqa: E402
+from gan_jax.tools import sweep as sweep_tool  # noqa: E402
+from gan_jax.tools import sweep_report  # noqa: E402
 
 HARDEST = 8  # Images of each kind per row of hardest.png.
 
-# (sweep folder, eval, generator) of each run recording a method's AUROC. The SVM reads only
-# the data, so its runs in two sweeps with the same trial name give the same number.
-METHODS = {'AnoGAN (ours)': [('gan', 'anogan', 'raw')],
-           'f-AnoGAN (ours)': [('fanogan', 'anomaly', 'ema')],
-           'GANomaly (ours)': [('ganomaly', 'anomaly', 'raw')],
-           'OC-SVM, raw pixels (ours)': [('gan', 'ocsvm', 'ema'), ('ganomaly', 'ocsvm', 'ema')]}
+SWEEPS = ('gan', 'fanogan', 'ganomaly')  # experiments/anomaly_<dataset>_<sweep>.py
+# (sweep, metric) of each record holding a method's AUROC. The SVM reads only the data, so its
+# runs in two sweeps with the same trial name give the same number.
+METHODS = {'AnoGAN (ours)': [('gan', 'anogan/auroc/raw')],
+           'f-AnoGAN (ours)': [('fanogan', 'anomaly/auroc')],
+           'GANomaly (ours)': [('ganomaly', 'anomaly/auroc/raw')],
+           'OC-SVM, raw pixels (ours)': [('gan', 'ocsvm/auroc'), ('ganomaly', 'ocsvm/auroc')]}
 # ../shared/APPLICATIONS.md §2, AUROC % per normal class 0..9.
 PUBLISHED = {
     'mnist': {
@@ -51,36 +56,29 @@ PUBLISHED = {
 }
 
 
-def last_auroc(workdir: Path, eval_name: str, generator: str) -> float | None:
-  path = workdir / 'metrics.jsonl'
-  value = None
-  for line in path.read_text().splitlines() if path.exists() else []:
-    try:
-      r = json.loads(line)
-    except json.JSONDecodeError:
-      continue  # A line cut by a kill.
-    if (r['eval'], r['metric'], r['generator']) == (eval_name, 'auroc', generator):
-      value = 100 * r['value']
-  return value
+def merge_sweeps(root: Path, dataset: str, out: Path) -> None:
+  """The sweep report of each sweep: trials finished under root/<sweep> -> out/<sweep>/trials/."""
+  for name in SWEEPS:
+    sweep = sweep_tool.load_sweep(f'experiments/anomaly_{dataset}_{name}.py', root / name)
+    sweep_report.write_report(sweep, root / name, out / name)
 
 
-def collect(root: Path) -> dict[str, dict[str, float]]:
-  """{method: {trial name: final AUROC %}} of the trials under root."""
+def committed_records(out: Path) -> dict[str, list[dict]]:
+  """{sweep: its committed trial records}."""
+  return {name: [sweep_report.read_record(path)
+                 for path in sorted((out / name / 'trials').glob('*.json'))] for name in SWEEPS}
+
+
+def collect(records: dict[str, list[dict]]) -> dict[str, dict[str, float]]:
+  """{method: {trial name: final AUROC %}} of the finished trials' records."""
   results = {}
   for method, sources in METHODS.items():
-    for sweep, eval_name, generator in sources:
-      for trial in sorted((root / sweep).glob('data.classes=*')):
-        value = last_auroc(trial, eval_name, generator)
-        if value is not None:
-          results.setdefault(method, {})[trial.name] = round(value, 3)
-  return results
-
-
-def merge(recorded: dict, new: dict) -> dict:
-  merged = {method: dict(trials) for method, trials in recorded.items()}
-  for method, trials in new.items():
-    merged.setdefault(method, {}).update(trials)
-  return {method: dict(sorted(merged[method].items())) for method in METHODS if method in merged}
+    for name, metric in sources:
+      for record in records.get(name, []):
+        values = record['series'].get(metric)
+        if record['status'] == 'finished' and values:
+          results.setdefault(method, {})[record['trial']] = round(100 * values[max(values)], 3)
+  return {method: dict(sorted(trials.items())) for method, trials in results.items()}
 
 
 def normal_class(trial_name: str) -> int:
@@ -161,14 +159,11 @@ def main():
   parser.add_argument('root', type=Path)
   parser.add_argument('--dataset', choices=sorted(PUBLISHED), required=True)
   parser.add_argument('--out', type=Path, required=True)
-  sweeps = sorted({sweep for sources in METHODS.values() for sweep, _, _ in sources})
-  parser.add_argument('--hardest', choices=sweeps,
+  parser.add_argument('--hardest', choices=SWEEPS,
                       help="the sweep whose trials' scores.npz make hardest.png")
   args = parser.parse_args()
-  args.out.mkdir(parents=True, exist_ok=True)
-  records = args.out / 'aurocs.json'
-  aurocs = merge(json.loads(records.read_text()) if records.exists() else {}, collect(args.root))
-  records.write_text(json.dumps(aurocs, indent=1) + '\n')
+  merge_sweeps(args.root, args.dataset, args.out)
+  aurocs = collect(committed_records(args.out))
   results = per_class(aurocs)
   (args.out / 'table.md').write_text(table(results, args.dataset))
   plot(results, args.dataset, args.out / 'auroc_per_class.png')

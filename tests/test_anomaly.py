@@ -373,27 +373,33 @@ def test_fanogan_trains_on_real_mnist_lowers_its_loss_and_scores_every_test_digi
       auroc['value'])
 
 
-def test_anomaly_table_merges_runs_into_the_committed_aurocs(tmp_path):
-  """scripts/anomaly_table.py: a trial in runs/ replaces its committed entry, others stay, the
-  SVM's runs in two sweeps merge by trial name, and a class's cell is mean ± sample std."""
+def test_anomaly_table_reads_the_sweeps_committed_trial_records(tmp_path, monkeypatch):
+  """scripts/anomaly_table.py: merging sweeps with nothing in runs/ keeps the committed records;
+  a method's AUROC is its metric's last value in a finished record; the SVM's records in two
+  sweeps merge by trial name; a class's cell is mean ± sample std."""
   import importlib.util
-  spec = importlib.util.spec_from_file_location(
-      'anomaly_table', Path(__file__).parents[1] / 'scripts' / 'anomaly_table.py')
+  repo = Path(__file__).parents[1]
+  spec = importlib.util.spec_from_file_location('anomaly_table',
+                                                repo / 'scripts' / 'anomaly_table.py')
   table_script = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(table_script)
 
-  def write_metrics(sweep, trial, records):
-    (tmp_path / sweep / trial).mkdir(parents=True)
-    lines = [json.dumps(dict(eval=e, metric=m, generator=g, value=v)) for e, m, g, v in records]
-    (tmp_path / sweep / trial / 'metrics.jsonl').write_text('\n'.join(lines + ['{"cut']))
+  def commit(sweep, trial, series, status='finished'):
+    path = tmp_path / 'out' / sweep / 'trials' / f'{trial}.json'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(trial=trial, status=status, step=2, protocols={},
+                                    series=series)))
 
-  write_metrics('ganomaly', 'data.classes=_3,_,seed=1', [
-      ('anomaly', 'auroc', 'raw', 0.5), ('anomaly', 'auroc', 'raw', 0.9),  # The last counts.
-      ('ocsvm', 'auroc', 'ema', 0.8), ('anomaly', 'average_precision', 'raw', 0.1)])
-  write_metrics('gan', 'data.classes=_3,_,seed=1', [('ocsvm', 'auroc', 'ema', 0.8)])
-  recorded = {'GANomaly (ours)': {'data.classes=_3,_,seed=0': 95.0,
-                                  'data.classes=_3,_,seed=1': 10.0}}
-  aurocs = table_script.merge(recorded, table_script.collect(tmp_path))
+  commit('ganomaly', 'data.classes=_3,_,seed=0', {'anomaly/auroc/raw': {'2': 0.95}})
+  commit('ganomaly', 'data.classes=_3,_,seed=1', {
+      'anomaly/auroc/raw': {'1': 0.5, '2': 0.9},  # The last step counts.
+      'ocsvm/auroc': {'2': 0.8}, 'anomaly/average_precision/raw': {'2': 0.1}})
+  commit('gan', 'data.classes=_3,_,seed=1', {'ocsvm/auroc': {'2': 0.8}})
+  commit('gan', 'data.classes=_4,_,seed=0', {'anogan/auroc/raw': {'2': 0.7}}, 'unfinished')
+  monkeypatch.chdir(repo)  # The sweep files name their configs from the repository root.
+  table_script.merge_sweeps(tmp_path / 'runs', 'mnist', tmp_path / 'out')
+  assert (tmp_path / 'out' / 'ganomaly' / 'results.md').exists()
+  aurocs = table_script.collect(table_script.committed_records(tmp_path / 'out'))
   assert aurocs == {'GANomaly (ours)': {'data.classes=_3,_,seed=0': 95.0,
                                         'data.classes=_3,_,seed=1': 90.0},
                     'OC-SVM, raw pixels (ours)': {'data.classes=_3,_,seed=1': 80.0}}
