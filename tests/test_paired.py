@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from gan_jax.config.errors import ConfigError
+from gan_jax.common import pixels
 from gan_jax.data import paired
 
 
@@ -92,6 +93,20 @@ def test_downsample_is_antialiased_bicubic_as_tensorflows():
   ramp = np.tile(np.arange(28, dtype=np.float32), (1, 28, 1))[..., None]
   np.testing.assert_allclose(paired.downsample(ramp, 4)[0, 3, 2:5, 0], [9.5, 13.5, 17.5],
                              atol=1e-4)
+
+
+def test_the_lr_input_is_what_a_uint8_file_holds():
+  """The downsample derivation's LR image: bicubic's overshoot clipped to [0, 255], then the
+  nearest of the 256 levels, as the file the bicubic baseline reads."""
+  bar = -np.ones((8, 8, 1), np.float32)
+  bar[:, 3:5] = 1  # A bright bar on black, and a black bar on white: both ring.
+  images = np.stack([bar, -bar])
+  overshoot = paired.downsample(images, 2)
+  assert overshoot.min() < -1.09 and overshoot.max() > 1.09  # Beyond the pixel range.
+  low = paired.derivation_fn(pairs_config('downsample', downsample_scale=2).pairs, 0)(images,
+                                                                                       [0, 1])
+  np.testing.assert_allclose(low, pixels.to_uint8(overshoot) / 127.5 - 1, atol=1e-6)
+  assert low.min() == -1 and low.max() == 1
 
 
 def pairs_config(derivation: str, **params):

@@ -163,6 +163,33 @@ def test_bicubic_baseline_and_cropped_border(fashion_data_dir, fashion_manual_di
   assert protocol['baseline'] == 'bicubic' and protocol['crop_border'] == 4
 
 
+def test_bicubic_fid_scores_the_bicubic_upsampling_of_the_test_inputs(
+    fashion_data_dir, fashion_manual_dir, monkeypatch):
+  """scripts/sr_bicubic_fid.py hands the FID eval, as config.evals.fid stands, the bicubic x4
+  upsampling of the LR test images (as a file holds them) in place of G's outputs."""
+  import importlib.util
+  spec = importlib.util.spec_from_file_location(
+      'sr_bicubic_fid', Path(__file__).parents[1] / 'scripts' / 'sr_bicubic_fid.py')
+  script = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(script)
+  config = load_config('srresnet_fashion_mnist')
+  config.data.data_dir, config.data.manual_dir = fashion_data_dir, fashion_manual_dir
+  config.evals.fid.num_samples = 300  # Three batches, the last one short.
+  scored = {}
+
+  def evaluate(ev, samples, which, ctx):
+    scored.update(ev=ev, images=np.concatenate(list(samples(ev.num_samples))))
+    return {'fid': 1.0}, {'samples': 'generator outputs'}
+  monkeypatch.setattr(script.inception_features, 'evaluate', evaluate)
+  values, protocol = script.bicubic_fid(config)
+  assert scored['ev'] is config.evals.fid and values == {'fid': 1.0}
+  assert protocol['samples'] == 'bicubic x4 upsampling of the test inputs'
+  images = eval_context.EvalContext(config).reference_source('test').read(np.arange(300))[0]
+  low = pixels.to_uint8(paired.downsample(images, 4))
+  np.testing.assert_array_equal(pixels.to_uint8(scored['images']),
+                                pixels.to_uint8(paired.upsample(low / 127.5 - 1, 4)))
+
+
 @pytest.mark.parametrize('fields,message', [
     ({'pairs.downsample_scale': 3}, r"config.pairs.downsample_scale=3 is not accepted"),
     ({'pairs.derivation': 'edges'}, r"config.pairs.derivation='edges' is not accepted"),

@@ -124,9 +124,11 @@ def params_of(pairs: ml_collections.ConfigDict) -> dict:
 
 
 def quantized(derive: Callable) -> Callable:
-  """`derive` with its output on the 256 levels of uint8 pixels, as an image file holds it:
-  a super-resolution model and the bicubic baseline both read the LR image's file."""
-  return lambda images, **params: np.round((derive(images, **params) + 1) * 127.5) / 127.5 - 1
+  """`derive` with its output on the 256 levels of uint8 pixels, as an image file holds it
+  (bicubic's overshoot clipped to 0..255): a super-resolution model and the bicubic baseline
+  both read the LR image's file."""
+  return lambda images, **params: np.clip(np.round((derive(images, **params) + 1) * 127.5),
+                                          0, 255) / 127.5 - 1
 
 
 def derivation_fn(pairs: ml_collections.ConfigDict, seed: int) -> Callable:
