@@ -65,13 +65,12 @@ CASES = {
         'fanogan_mnist': ('configs/fanogan_mnist.py:tiny', {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
             'init_from.workdir': '{fanogan_gan_workdir}', 'optim.b1': 0.9,
-            'optim.e_lr': 5e-2, 'evals.anomaly.every_steps': 0}),
+            'optim.e_lr': 5e-2}),
         # GANomaly: G (two encoders and a decoder) and D, batch norm across devices in both,
         # one forward pass for both players' gradients.
         'ganomaly_mnist': ('configs/ganomaly_mnist.py:tiny', {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
-            'data.image_size': 16, 'optim.b1': 0.9, 'optim.e_lr': 1e-2, 'optim.d_lr': 1e-2,
-            'evals.anomaly.every_steps': 0}),
+            'data.image_size': 16, 'optim.b1': 0.9, 'optim.e_lr': 1e-2, 'optim.d_lr': 1e-2}),
     },
     'pix2pix': {
         # Holes at each example's own random place (the data's per-example randomness),
@@ -79,9 +78,7 @@ CASES = {
         'pix2pix_mnist_inpainting': ('configs/pix2pix_mnist_inpainting.py:tiny', {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
             'pairs.mask_placement': 'random', 'pairs.mask_size': 10, 'optim.b1': 0.9,
-            'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2, 'evals.translation.every_steps': 0,
-            'evals.label_preservation.every_steps': 0, 'evals.fid.every_steps': 0,
-            'cache_dir': '{stand_in_cache}',
+            'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2, 'cache_dir': '{stand_in_cache}',
             'stand_in_classifier': False}),
     },
     'cyclegan': {
@@ -95,11 +92,7 @@ CASES = {
             'data.data_dir': '{mnist_data_dir}', 'data.manual_dir': '{mnist_manual_dir}',
             'optim.b1': 0.9, 'optim.g_lr': 1e-2, 'optim.d_lr': 1e-2,
             'optim.schedule': 'constant', 'model.g_features': 8, 'model.d_features': 8,
-            'evals.translation.every_steps': 0,
-            'evals.inverse_translation.every_steps': 0,
-            'evals.label_preservation.every_steps': 0,
-            'evals.inverse_label_preservation.every_steps': 0,
-            'evals.fid.every_steps': 0, 'cache_dir': '{stand_in_cache}',
+            'cache_dir': '{stand_in_cache}',
             'stand_in_classifier': False}),
     },
     'srgan': {
@@ -110,9 +103,7 @@ CASES = {
             'data.name': 'mnist', 'data.data_dir': '{mnist_data_dir}',
             'data.manual_dir': '{mnist_manual_dir}', 'loss.content': 'classifier',
             'loss.adversarial_weight': 0.1, 'optim.b1': 0.9, 'optim.g_lr': 1e-2,
-            'optim.d_lr': 1e-2, 'evals.translation.every_steps': 0,
-            'evals.label_preservation.every_steps': 0, 'evals.fid.every_steps': 0,
-            'cache_dir': '{stand_in_cache}',
+            'optim.d_lr': 1e-2, 'cache_dir': '{stand_in_cache}',
             'stand_in_classifier': False}),
     },
 }

@@ -7,6 +7,7 @@ import pytest
 from conftest import check_data_fit
 from gan_jax.config.errors import ConfigError
 from gan_jax.data import sources
+from gan_jax.eval import registry
 from gan_jax.run import base
 from gan_jax.run import loop
 from gan_jax.run.checks import check_config
@@ -112,6 +113,20 @@ def test_errors_come_before_any_data_is_prepared(tmp_path, monkeypatch, override
 def test_unknown_tiny_argument():
   with pytest.raises(ValueError, match="Unknown config argument 'huge'.*'tiny'"):
     base.maybe_tiny(base.base_config(), 'huge')
+
+
+def test_tiny_keeps_an_end_only_eval_at_the_end():
+  """:tiny runs a periodic eval once, at the tiny run's end; an end-only one stays end-only, so
+  a test that runs a tiny config for longer still evaluates it only at the end."""
+  config = base.base_config()
+  config.train.num_steps = 5_000
+  config.evals.end = registry.eval_config('inception', every_steps=0, num_samples=10_000)
+  config.evals.periodic = registry.eval_config('inception', every_steps=1_000,
+                                               num_samples=2_000)
+  config = base.maybe_tiny(config, 'tiny')
+  assert config.evals.end.every_steps == 0
+  assert config.evals.periodic.every_steps == config.train.num_steps
+  assert config.evals.end.num_samples == config.evals.periodic.num_samples == 64
 
 
 # ------------------------------------------------------------------ fuzzing

@@ -63,8 +63,10 @@ def eval_config(metric: str, every_steps: int, num_samples: int, **fields):
 
 
 def tiny(ev: ml_collections.ConfigDict, num_steps: int) -> None:
-  """configs/X.py:tiny: at the end of the run, on 64 samples."""
-  ev.every_steps = num_steps
+  """configs/X.py:tiny: on 64 samples; a periodic eval every `num_steps` (once, at a tiny run's
+  end), an end-only one (every_steps 0) still only at the end, however long a test runs it."""
+  if ev.every_steps:
+    ev.every_steps = num_steps
   ev.num_samples = 64
   for field, value in EVALUATORS[ev.metric].TINY.items() if ev.metric in EVALUATORS else ():
     ev[field] = value
