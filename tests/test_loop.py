@@ -59,11 +59,13 @@ def test_init_from_takes_the_named_parts_of_another_run_or_names_what_it_cannot(
 
   # What cannot be taken stops the run before training, naming the field.
   config.init_from.parts = 'h_params'
-  with pytest.raises(ConfigError, match=r"config.init_from.parts names 'h_params'.*'g_params'"):
+  with pytest.raises(ConfigError, match=r"config.init_from .*parts 'h_params'.*holds no "
+                                        r"'h_params'; it holds: .*'g_params'"):
     loop.train_and_evaluate(config, str(tmp_path / 'h'))
   config.init_from.parts = 'g_params'
   config.model.g_features = 32
-  with pytest.raises(ConfigError, match=r"'g_params' of step 4 .* structure and shapes"):
+  with pytest.raises(ConfigError, match=r"config.init_from .*'g_params' of step 4 .* structure "
+                                        "and shapes"):
     loop.train_and_evaluate(config, str(tmp_path / 'third'))
   config.init_from.workdir = None
   with pytest.raises(ConfigError, match='config.init_from.parts and config.init_from.step need'):

@@ -100,8 +100,12 @@ def initial_state(config: ml_collections.ConfigDict, state):
   if init.workdir is None:
     return state
   parts = tuple(p.strip() for p in init.parts.split(',') if p.strip())
-  taken = checkpointing.restore_parts(Path(init.workdir), init.step, parts,
-                                      jax.device_get(state))
+  try:
+    taken = checkpointing.restore_parts(Path(init.workdir), init.step, parts,
+                                        jax.device_get(state))
+  except checkpointing.CheckpointError as e:
+    raise ConfigError(f'config.init_from (workdir {init.workdir!r}, parts {init.parts!r}): '
+                      f'{e}') from None
   logging.info('Initialised %s from %s.', ', '.join(parts), init.workdir)
   return state.replace(**taken)
 

@@ -13,7 +13,6 @@ import ml_collections
 import numpy as np
 import orbax.checkpoint as ocp
 
-from gan_jax.config.errors import ConfigError
 from gan_jax.training import distributed
 
 UNREADABLE_DIR = 'checkpoints_unreadable'  # In the workdir: checkpoints that failed to restore.
@@ -128,16 +127,17 @@ def restore_saved(workdir: Path, step: int | None) -> tuple[int, dict]:
 
 def restore_parts(workdir: Path, step: int | None, parts: tuple[str, ...], like) -> dict:
   """{part: value} of top-level fields `parts` of another run's checkpoint `step` (None: the
-  latest), each checked to have the structure, shapes and dtypes of `like`'s."""
+  latest), each checked to have the structure, shapes and dtypes of `like`'s; CheckpointError
+  naming what is missing or differs (the caller names the setting that asked for it)."""
   try:
     step, saved = restore_saved(workdir, step)
   except FileNotFoundError as e:
-    raise ConfigError(f'config.init_from.workdir={str(workdir)!r}: {e}') from None
+    raise CheckpointError(f'{workdir}: {e}') from None
   taken = {}
   for part in parts:
     if part not in saved:
-      raise ConfigError(f'config.init_from.parts names {part!r}, which the checkpoint of step '
-                        f'{step} in {workdir} does not hold; it holds: {sorted(saved)}.')
+      raise CheckpointError(f'the checkpoint of step {step} in {workdir} holds no {part!r}; it '
+                            f'holds: {sorted(saved)}.')
     mine = getattr(like, part)
     theirs = saved[part]
     mine_leaves, mine_tree = jax.tree.flatten(mine)
@@ -145,9 +145,8 @@ def restore_parts(workdir: Path, step: int | None, parts: tuple[str, ...], like)
     described = lambda leaves: [(tuple(np.shape(x)), np.asarray(x).dtype) for x in leaves]
     if (len(mine_leaves) != len(their_leaves)
         or described(mine_leaves) != described(their_leaves)):
-      raise ConfigError(f'config.init_from.parts: {part!r} of step {step} in {workdir} does '
-                        'not have the structure and shapes of this run\'s (another '
-                        'architecture?).')
+      raise CheckpointError(f'{part!r} of step {step} in {workdir} does not have the structure '
+                            "and shapes of this run's (another architecture?).")
     taken[part] = jax.tree.unflatten(mine_tree, [np.asarray(x) for x in their_leaves])
   return taken
 
