@@ -190,7 +190,7 @@ MIN_AGREEMENT = 0.25
 
 def test_a_short_conditional_run_on_real_mnist_draws_the_requested_digits(
     tmp_path, mnist_data_dir, mnist_manual_dir):
-  """cgan_pd_mnist at half width for 400 steps, judged by a classifier fitted here on 5,000
+  """cgan_pd_mnist at half width for 800 steps, judged by a classifier fitted here on 5,000
   real training digits (the cached one would take minutes to train)."""
   config = load_config('cgan_pd_mnist', arg=None)
   config.data.data_dir, config.data.manual_dir = mnist_data_dir, mnist_manual_dir
