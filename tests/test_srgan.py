@@ -270,3 +270,34 @@ def test_pictures_repeat_the_lr_input_nearest_neighbour():
   high = np.zeros((2, 28, 28, 1), np.float32)
   np.testing.assert_array_equal(plots.column_rows(low, high),
                                 plots.column_rows(low.repeat(4, 1).repeat(4, 2), high))
+
+
+def test_sr_table_averages_the_finished_seeds_of_each_stage(tmp_path):
+  """scripts/sr_table.py: a stage's cell is mean ± sample std of its finished records' final
+  values; bicubic's in-run values come from the SRResNet runs, its FID from bicubic_fid.json."""
+  import importlib.util
+  spec = importlib.util.spec_from_file_location(
+      'sr_table', Path(__file__).parents[1] / 'scripts' / 'sr_table.py')
+  script = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(script)
+  metrics = [metric for metric, *_ in script.COLUMNS] + [
+      key for _, key, *_ in script.COLUMNS if '/' in key] + ['label_preservation/target_accuracy']
+
+  def commit(stage, seed, value, status='finished'):
+    path = tmp_path / stage / 'trials' / f'seed={seed}.json'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    series = {m: {'1': -1.0, '3000': value} for m in metrics}  # The last step counts.
+    path.write_text(json.dumps(dict(trial=f'seed={seed}', status=status, step=3000,
+                                    series=series, protocols={})))
+
+  commit('srresnet', 0, 0.2)
+  commit('srresnet', 1, 0.4)
+  commit('srgan', 0, 0.5)
+  commit('srgan', 1, 9.0, status='unfinished (step 10 of 3000)')
+  bicubic_fid = {'fid': 225.0, 'kid': 0.2, 'precision': 0.01, 'recall': 0.0}
+  records = {stage: script.finished_records(tmp_path, stage) for stage in script.STAGES}
+  rows = script.table(records, bicubic_fid).splitlines()
+  assert rows[2] == ('| bicubic | – | 0.30 ± 0.14 | 0.300 ± 0.141 | 30.0 ± 14.1 | 225.0 | '
+                     '0.2000 | 0.010 | 0.000 |')
+  assert rows[3].startswith('| SRResNet (pixel MSE) | 2 | 0.30 ± 0.14 |')
+  assert rows[4].startswith('| SRGAN (content + adversarial) | 1 | 0.50 | 0.500 | 50.0 |')

@@ -1,0 +1,73 @@
+"""The super-resolution experiment's table (experiments/sr_*): bicubic, SRResNet and SRGAN on
+PSNR, SSIM, label accuracy, FID, KID and precision/recall, mean ± std over the seeds that
+finished, from the committed trial records, so it grows over sessions without runs/:
+
+  python scripts/sr_table.py experiments/results/sr_fashion_mnist
+
+reads <results>/srresnet/trials/ and <results>/srgan/trials/ (gan_jax.sweep --report
+--results) and <results>/bicubic_fid.json (scripts/sr_bicubic_fid.py), and writes and prints
+<results>/table.md. Bicubic's PSNR, SSIM and accuracy come from the same runs' evaluators.
+"""
+import json
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_jax, run from anywhere.
+
+from gan_jax.tools import sweep_report  # noqa: E402
+
+STAGES = {'srresnet': 'SRResNet (pixel MSE)', 'srgan': 'SRGAN (content + adversarial)'}
+# (metric, its bicubic counterpart, format, scale) of each column after the seeds.
+COLUMNS = [('translation/psnr', 'translation/bicubic_psnr', '{:.2f}', 1),
+           ('translation/ssim', 'translation/bicubic_ssim', '{:.3f}', 1),
+           ('label_preservation/accuracy', 'label_preservation/bicubic_accuracy', '{:.1f}', 100),
+           ('fid/fid', 'fid', '{:.1f}', 1), ('fid/kid', 'kid', '{:.4f}', 1),
+           ('fid/precision', 'precision', '{:.3f}', 1), ('fid/recall', 'recall', '{:.3f}', 1)]
+HEADER = ('| 10,000 test images | seeds | PSNR (dB) | SSIM | label accuracy (%) | FID (2k) | '
+          'KID (2k) | precision | recall |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+
+
+def finished_records(results: Path, stage: str) -> list[dict]:
+  paths = sorted((results / stage / 'trials').glob('*.json'))
+  return [r for r in map(sweep_report.read_record, paths) if r['status'] == 'finished']
+
+
+def final(record: dict, metric: str) -> float:
+  series = record['series'][metric]
+  return series[max(series)]
+
+
+def cell(values: list[float], fmt: str) -> str:
+  if not values:
+    return '–'
+  if len(values) == 1:
+    return fmt.format(values[0])
+  return f'{fmt.format(statistics.mean(values))} ± {fmt.format(statistics.stdev(values))}'
+
+
+def table(records: dict[str, list[dict]], bicubic_fid: dict) -> str:
+  """The markdown table; bicubic's in-run values from the SRResNet runs (SRGAN's if none)."""
+  runs = records['srresnet'] or records['srgan']
+  bicubic = [cell([final(r, key) * scale for r in runs], fmt) if '/' in key
+             else fmt.format(bicubic_fid[key]) for _, key, fmt, scale in COLUMNS]
+  lines = [HEADER, '| bicubic | – | ' + ' | '.join(bicubic) + ' |']
+  for stage, name in STAGES.items():
+    cells = [cell([final(r, metric) * scale for r in records[stage]], fmt)
+             for metric, _, fmt, scale in COLUMNS]
+    lines.append(f'| {name} | {len(records[stage])} | ' + ' | '.join(cells) + ' |')
+  target = cell([final(r, 'label_preservation/target_accuracy') * 100 for r in runs], '{:.1f}')
+  lines.append(f'| the originals | – | ∞ | 1 | {target} | 0 | 0 | 1 | 1 |')
+  return '\n'.join(lines) + '\n'
+
+
+def main():
+  results = Path(sys.argv[1])
+  records = {stage: finished_records(results, stage) for stage in STAGES}
+  text = table(records, json.loads((results / 'bicubic_fid.json').read_text())['values'])
+  (results / 'table.md').write_text(text)
+  print(text)
+
+
+if __name__ == '__main__':
+  main()
