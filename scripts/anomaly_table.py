@@ -94,11 +94,8 @@ def per_class(aurocs: dict) -> dict[str, dict[int, list[float]]]:
 
 
 def cell(values: list[float]) -> str:
-  if not values:
-    return '–'
-  if len(values) == 1:
-    return f'{values[0]:.1f}'
-  return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
+  """AUROC % as mean ± std over seeds, to 0.1."""
+  return sweep_report.mean_std(values, '{:.1f}', '{:.1f}')
 
 
 def table(results: dict, dataset: str) -> str:

@@ -9,7 +9,6 @@ reads <results>/srresnet/trials/ and <results>/srgan/trials/ (gan_jax.sweep --re
 <results>/table.md. Bicubic's PSNR, SSIM and accuracy come from the same runs' evaluators.
 """
 import json
-import statistics
 import sys
 from pathlib import Path
 
@@ -39,11 +38,8 @@ def final(record: dict, metric: str) -> float:
 
 
 def cell(values: list[float], fmt: str) -> str:
-  if not values:
-    return '–'
-  if len(values) == 1:
-    return fmt.format(values[0])
-  return f'{fmt.format(statistics.mean(values))} ± {fmt.format(statistics.stdev(values))}'
+  """mean ± std over seeds, both in the column's format."""
+  return sweep_report.mean_std(values, fmt, fmt)
 
 
 def table(records: dict[str, list[dict]], bicubic_fid: dict) -> str:

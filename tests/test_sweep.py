@@ -117,6 +117,14 @@ def mean_std(values) -> str:
   return f'{values.mean():.4g} ± {values.std(ddof=1):.2g}'
 
 
+def test_a_cell_is_the_mean_and_sample_std_in_the_columns_formats():
+  """sweep_report.mean_std, the one cell formatter of every results table, by hand."""
+  assert sweep_report.mean_std([]) == '–'
+  assert sweep_report.mean_std([0.123456]) == '0.1235'
+  assert sweep_report.mean_std([1.0, 2.0, 4.0]) == '2.333 ± 1.5'  # std: sqrt(7/3) = 1.528.
+  assert sweep_report.mean_std([91.0, 94.0], '{:.1f}', '{:.1f}') == '92.5 ± 2.1'
+
+
 def test_report_numbers_and_best_variant(swept):
   root = swept['root']
   result = run_cli(root, '--report')

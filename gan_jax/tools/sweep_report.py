@@ -125,11 +125,13 @@ def by_variant(sweep: trials.Sweep, rows: list[dict], series: dict) -> dict[str,
   return groups
 
 
-def mean_std(values: list[float]) -> str:
-  """'mean ± sample std' (ddof 1); the mean alone for one seed."""
+def mean_std(values: list[float], fmt: str = '{:.4g}', std_fmt: str = '{:.2g}') -> str:
+  """'mean ± sample std' (ddof 1) of a table cell; the mean alone for one seed, '–' for none."""
+  if not values:
+    return '–'
   if len(values) == 1:
-    return f'{values[0]:.4g}'
-  return f'{statistics.mean(values):.4g} ± {statistics.stdev(values):.2g}'
+    return fmt.format(values[0])
+  return f'{fmt.format(statistics.mean(values))} ± {std_fmt.format(statistics.stdev(values))}'
 
 
 def best_variant(groups: dict[str, list[dict]], metric: str, mode: str) -> str | None:
@@ -160,7 +162,7 @@ def markdown(sweep: trials.Sweep, rows: list[dict], groups: dict[str, list[dict]
     cells = []
     for key, statistic, _ in columns:
       values = [row[f'{key}/{statistic}'] for row in group if f'{key}/{statistic}' in row]
-      cell = mean_std(values) if values else '–'
+      cell = mean_std(values)
       is_ranked = variant == best and (key, statistic) == (sweep.metric, 'last')
       cells.append(f'**{cell}**' if is_ranked else cell)
     name = f'**{variant}**' if variant == best else variant
