@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 import matplotlib
-import ml_collections
 import numpy as np
 
 matplotlib.use('Agg')
@@ -32,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gan_jax, run fro
 
 from gan_jax.common import plots  # noqa: E402
 from gan_jax.eval import context  # noqa: E402
+from gan_jax.run import standalone  # noqa: E402
 from gan_jax.tools import sweep as sweep_tool  # noqa: E402
 from gan_jax.tools import sweep_report  # noqa: E402
 
@@ -134,7 +134,7 @@ def plot(results: dict, dataset: str, path: Path) -> None:
 def hardest_row(trial: Path) -> np.ndarray:
   """The HARDEST highest-scoring normal, then lowest-scoring anomalous, test images."""
   scored = np.load(sorted(trial.glob('scores_step_*/scores.npz'))[-1])
-  config = ml_collections.ConfigDict(json.loads((trial / 'config.json').read_text()))
+  config = standalone.saved_config(trial)
   source = context.reference_source(config, 'test', all_classes=True)
   scores, anomalous = scored['scores'], scored['is_anomaly']
   normal = np.flatnonzero(~anomalous)[np.argsort(-scores[~anomalous])][:HARDEST]

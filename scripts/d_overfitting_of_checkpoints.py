@@ -9,11 +9,10 @@ import json
 from pathlib import Path
 
 from absl import app, flags
-import ml_collections
 
 from gan_jax.eval import context, registry
 from gan_jax.eval.evaluators import discriminator_overfitting
-from gan_jax.run import loop
+from gan_jax.run import standalone
 from gan_jax.training import checkpointing
 
 flags.DEFINE_integer('num_samples', 1_000, 'Images of each split D scores.')
@@ -22,9 +21,8 @@ FLAGS = flags.FLAGS
 
 def overfitting_at_checkpoints(workdir: Path, num_samples: int):
   """Yields {'workdir', 'step', values} for each checkpoint of `workdir`, oldest first."""
-  config = ml_collections.ConfigDict(json.loads((workdir / 'config.json').read_text()))
-  task, _, specs = loop.open_data(config, check_data=False)
-  built = task.build(config, specs)
+  config = standalone.saved_config(workdir)
+  built = standalone.build(config)
   ev = registry.eval_config('d_overfitting', every_steps=0, num_samples=num_samples)
   ctx = context.EvalContext(config)
   steps = sorted(int(p.name) for p in (workdir / 'checkpoints').iterdir() if p.name.isdigit())

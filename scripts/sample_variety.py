@@ -12,11 +12,10 @@ from pathlib import Path
 
 from absl import app, flags
 import jax
-import ml_collections
 import numpy as np
 
 from gan_jax.eval import classifier, context
-from gan_jax.run import loop
+from gan_jax.run import standalone
 from gan_jax.training import checkpointing
 
 flags.DEFINE_integer('num', 500, 'Samples and real images compared.')
@@ -42,9 +41,8 @@ def describe(images: np.ndarray) -> dict:
 
 
 def variety(workdir: Path, num: int) -> dict:
-  config = ml_collections.ConfigDict(json.loads((workdir / 'config.json').read_text()))
-  task, _, specs = loop.open_data(config, check_data=False)
-  built = task.build(config, specs)
+  config = standalone.saved_config(workdir)
+  built = standalone.build(config)
   step = checkpointing.latest_saved_step(workdir)
   state = built.state.replace(**checkpointing.restore_parts(
       workdir, step, ('g_params', 'ema_g_params', 'g_batch_stats'), built.state))

@@ -1,4 +1,5 @@
 """--mode eval and the tasks' own modes (--mode sample, ...) on a saved checkpoint."""
+import json
 import logging
 from pathlib import Path
 
@@ -27,11 +28,21 @@ def check_mode(config: ml_collections.ConfigDict, mode: str) -> None:
     anomaly_detection.check_score_mode(config, tasks.get(config.task).predictions(config))
 
 
+def saved_config(workdir: Path) -> ml_collections.ConfigDict:
+  """The config the run in `workdir` was started with (its config.json)."""
+  return ml_collections.ConfigDict(json.loads((workdir / 'config.json').read_text()))
+
+
+def build(config: ml_collections.ConfigDict):
+  """The task built for `config` (networks, state, predictions) from its data's shapes alone."""
+  task, _, specs = loop.open_data(config, check_data=False)
+  return task.build(config, specs)
+
+
 def load_checkpoint(config: ml_collections.ConfigDict, workdir: Path, step: int | None):
   """(built task, host state) of checkpoint `step` (None: the latest) in `workdir`."""
   checks.check_config(config)
-  task, _, specs = loop.open_data(config, check_data=False)
-  built = task.build(config, specs)
+  built = build(config)
   manager = checkpointing.create_manager(workdir, config.train.max_to_keep)
   try:
     step = manager.latest_step() if step is None else step
