@@ -42,17 +42,27 @@ def cell(values: list[float], fmt: str) -> str:
   return sweep_report.mean_std(values, fmt, fmt)
 
 
+def same_in_every_run(runs: list[dict], metric: str, fmt: str, scale: float) -> str:
+  """A value that does not depend on the seed (bicubic's, the originals'), shown once: equal
+  to the column's precision in every run."""
+  shown = {fmt.format(final(r, metric) * scale) for r in runs}
+  if len(shown) != 1:
+    raise ValueError(f'{metric} differs between the runs ({sorted(shown)}): they did not '
+                     'score the same test images.')
+  return shown.pop()
+
+
 def table(records: dict[str, list[dict]], bicubic_fid: dict) -> str:
   """The markdown table; bicubic's in-run values from the SRResNet runs (SRGAN's if none)."""
   runs = records['srresnet'] or records['srgan']
-  bicubic = [cell([final(r, key) * scale for r in runs], fmt) if '/' in key
+  bicubic = [same_in_every_run(runs, key, fmt, scale) if '/' in key
              else fmt.format(bicubic_fid[key]) for _, key, fmt, scale in COLUMNS]
   lines = [HEADER, '| bicubic | – | ' + ' | '.join(bicubic) + ' |']
   for stage, name in STAGES.items():
     cells = [cell([final(r, metric) * scale for r in records[stage]], fmt)
              for metric, _, fmt, scale in COLUMNS]
     lines.append(f'| {name} | {len(records[stage])} | ' + ' | '.join(cells) + ' |')
-  target = cell([final(r, 'label_preservation/target_accuracy') * 100 for r in runs], '{:.1f}')
+  target = same_in_every_run(runs, 'label_preservation/target_accuracy', '{:.1f}', 100)
   lines.append(f'| the originals | – | ∞ | 1 | {target} | 0 | 0 | 1 | 1 |')
   return '\n'.join(lines) + '\n'
 

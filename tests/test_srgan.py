@@ -274,19 +274,22 @@ def test_pictures_repeat_the_lr_input_nearest_neighbour():
 
 def test_sr_table_averages_the_finished_seeds_of_each_stage(tmp_path):
   """scripts/sr_table.py: a stage's cell is mean ± sample std of its finished records' final
-  values; bicubic's in-run values come from the SRResNet runs, its FID from bicubic_fid.json."""
+  values; bicubic's in-run values (the same in every run) come from the SRResNet runs, its FID
+  from bicubic_fid.json."""
   import importlib.util
   spec = importlib.util.spec_from_file_location(
       'sr_table', Path(__file__).parents[1] / 'scripts' / 'sr_table.py')
   script = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(script)
-  metrics = [metric for metric, *_ in script.COLUMNS] + [
-      key for _, key, *_ in script.COLUMNS if '/' in key] + ['label_preservation/target_accuracy']
+  metrics = [metric for metric, *_ in script.COLUMNS]
+  fixed = [key for _, key, *_ in script.COLUMNS if '/' in key] + [
+      'label_preservation/target_accuracy']
 
-  def commit(stage, seed, value, status='finished'):
+  def commit(stage, seed, value, status='finished', fixed_value=0.3):
     path = tmp_path / stage / 'trials' / f'seed={seed}.json'
     path.parent.mkdir(parents=True, exist_ok=True)
     series = {m: {'1': -1.0, '3000': value} for m in metrics}  # The last step counts.
+    series.update({m: {'1': -1.0, '3000': fixed_value} for m in fixed})
     path.write_text(json.dumps(dict(trial=f'seed={seed}', status=status, step=3000,
                                     series=series, protocols={})))
 
@@ -297,7 +300,11 @@ def test_sr_table_averages_the_finished_seeds_of_each_stage(tmp_path):
   bicubic_fid = {'fid': 225.0, 'kid': 0.2, 'precision': 0.01, 'recall': 0.0}
   records = {stage: script.finished_records(tmp_path, stage) for stage in script.STAGES}
   rows = script.table(records, bicubic_fid).splitlines()
-  assert rows[2] == ('| bicubic | – | 0.30 ± 0.14 | 0.300 ± 0.141 | 30.0 ± 14.1 | 225.0 | '
-                     '0.2000 | 0.010 | 0.000 |')
+  assert rows[2] == '| bicubic | – | 0.30 | 0.300 | 30.0 | 225.0 | 0.2000 | 0.010 | 0.000 |'
+  assert rows[-1] == '| the originals | – | ∞ | 1 | 30.0 | 0 | 0 | 1 | 1 |'
   assert rows[3].startswith('| SRResNet (pixel MSE) | 2 | 0.30 ± 0.14 |')
   assert rows[4].startswith('| SRGAN (content + adversarial) | 1 | 0.50 | 0.500 | 50.0 |')
+  commit('srresnet', 2, 0.6, fixed_value=0.31)  # Another test set: an error, not a mean.
+  records = {stage: script.finished_records(tmp_path, stage) for stage in script.STAGES}
+  with pytest.raises(ValueError, match='did not score the same test images'):
+    script.table(records, bicubic_fid)
