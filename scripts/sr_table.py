@@ -6,7 +6,8 @@ finished, from the committed trial records, so it grows over sessions without ru
 
 reads <results>/srresnet/trials/ and <results>/srgan/trials/ (gan_jax.sweep --report
 --results) and <results>/bicubic_fid.json (scripts/sr_bicubic_fid.py), and writes and prints
-<results>/table.md. Bicubic's PSNR, SSIM and accuracy come from the same runs' evaluators.
+<results>/table.md: that table, then each seed's SRResNet beside its SRGAN. Bicubic's PSNR,
+SSIM and accuracy come from the same runs' evaluators.
 """
 import json
 import sys
@@ -67,10 +68,25 @@ def table(records: dict[str, list[dict]], bicubic_fid: dict) -> str:
   return '\n'.join(lines) + '\n'
 
 
+def paired(records: dict[str, list[dict]]) -> str:
+  """Per seed finished in both stages, SRResNet's and SRGAN's PSNR and FID side by side: each
+  SRGAN starts from its seed's SRResNet, so the seed-to-seed spread cancels in the change."""
+  by_seed = {stage: {r['trial']: r for r in records[stage]} for stage in STAGES}
+  lines = ['| trial | PSNR SRResNet → SRGAN (dB) | FID (2k) SRResNet → SRGAN |',
+           '| --- | --- | --- |']
+  for trial in sorted(by_seed['srresnet'].keys() & by_seed['srgan'].keys()):
+    before, after = by_seed['srresnet'][trial], by_seed['srgan'][trial]
+    lines.append(f"| {trial} | {final(before, 'translation/psnr'):.2f} → "
+                 f"{final(after, 'translation/psnr'):.2f} | {final(before, 'fid/fid'):.1f} → "
+                 f"{final(after, 'fid/fid'):.1f} |")
+  return '\n'.join(lines) + '\n'
+
+
 def main():
   results = Path(sys.argv[1])
   records = {stage: finished_records(results, stage) for stage in STAGES}
-  text = table(records, json.loads((results / 'bicubic_fid.json').read_text())['values'])
+  text = (table(records, json.loads((results / 'bicubic_fid.json').read_text())['values'])
+          + '\n' + paired(records))
   (results / 'table.md').write_text(text)
   print(text)
 

@@ -304,6 +304,8 @@ def test_sr_table_averages_the_finished_seeds_of_each_stage(tmp_path):
   assert rows[-1] == '| the originals | – | ∞ | 1 | 30.0 | 0 | 0 | 1 | 1 |'
   assert rows[3].startswith('| SRResNet (pixel MSE) | 2 | 0.30 ± 0.14 |')
   assert rows[4].startswith('| SRGAN (content + adversarial) | 1 | 0.50 | 0.500 | 50.0 |')
+  # Only seed 0 finished both stages: SRResNet's 0.2 beside SRGAN's 0.5 (FID to 0.1).
+  assert script.paired(records).splitlines()[2:] == ['| seed=0 | 0.20 → 0.50 | 0.2 → 0.5 |']
   commit('srresnet', 2, 0.6, fixed_value=0.31)  # Another test set: an error, not a mean.
   records = {stage: script.finished_records(tmp_path, stage) for stage in script.STAGES}
   with pytest.raises(ValueError, match='did not score the same test images'):
