@@ -283,6 +283,19 @@ def test_invalid_sweep_files_are_rejected_with_the_reason(tmp_path, spec, messag
   assert message in str(error.value)
 
 
+def test_the_metric_is_checked_against_each_trials_config(tmp_path):
+  """A raw-G metric is accepted where the sweep's fixed fields make its eval run both
+  generators, and rejected naming the one variant that sets the eval back to the EMA's."""
+  spec = dict(BASE, metric='coverage/reverse_kl/raw', fixed={'evals.coverage.generator': 'both'})
+  sweep.load_sweep(write_sweep(tmp_path, **spec), tmp_path)
+  spec = dict(BASE, metric='coverage/reverse_kl/raw', variants=[
+      {'evals.coverage.generator': 'both'}, {'evals.coverage.generator': 'ema'}])
+  with pytest.raises(sweep.SweepError, match=re.escape(
+      "trial 'evals.coverage.generator=ema,seed=0': metric='coverage/reverse_kl/raw' is the "
+      "raw generator's value, but config.evals.coverage.generator='ema'")):
+    sweep.load_sweep(write_sweep(tmp_path, **spec), tmp_path)
+
+
 @pytest.mark.parametrize('text', ['2/2', '1/0', '-1/2', 'a/b', '1', '1/2/3'])
 def test_bad_shards_are_rejected(text):
   with pytest.raises(sweep.SweepError, match='expected i/n with 0 <= i < n'):

@@ -200,7 +200,7 @@ def check_spec(spec, file: str) -> None:
 
 
 def check_metric(metric: str, config: ml_collections.ConfigDict, file: str) -> None:
-  """'<eval>/<metric>' or '<eval>/<metric>/raw', of an eval and generator the base config runs."""
+  """'<eval>/<metric>' or '<eval>/<metric>/raw', of an eval and generator `config` runs."""
   try:
     metric_names.check_metric_name('metric', metric, config.evals)
   except ConfigError as e:
@@ -285,10 +285,12 @@ def apply_overrides(config: ml_collections.ConfigDict,
 
 
 def make_trials(spec: dict, config: ml_collections.ConfigDict, root: Path, file: str,
-                settings: dict | None = None) -> list:
+                metric: str = '', settings: dict | None = None) -> list:
   """Variant-major: trial index = variant index * len(seeds) + seed index.
 
-  `settings` (parse_settings) go last on every command; validation sees the experiment alone.
+  Each trial's config must be valid and evaluate `metric` (its fixed fields and variant
+  may set the generator an eval runs). `settings` (parse_settings) go last on every
+  command; validation sees the experiment alone.
   """
   variants = expand_variants(spec, config)
   varied = list(dict.fromkeys(field for v in variants for field in v))
@@ -310,6 +312,8 @@ def make_trials(spec: dict, config: ml_collections.ConfigDict, root: Path, file:
       checks.check_config(trial_config)
     except ConfigError as e:
       raise SweepError(f'{file}: trial {name!r}: {e}') from None
+    if metric:
+      check_metric(metric, trial_config, f'{file}: trial {name!r}')
     workdir = root / name
     trials.append(Trial(
         index=len(trials), name=name, variant=variant_name(variant),
@@ -329,9 +333,7 @@ def load_sweep(file: str, root: Path, settings: list[str] = ()) -> Sweep:
   config = load_config(spec['config'])
   check_axes(spec, config, file)
   metric = spec.get('metric', config.best.metric)
-  if metric:
-    check_metric(metric, config, file)
-  trials = make_trials(spec, config, root, file, parse_settings(list(settings), config))
+  trials = make_trials(spec, config, root, file, metric, parse_settings(list(settings), config))
   varied = list(trials[0].fields)
   return Sweep(file=file, config=spec['config'], varied=varied, seeds=spec['seeds'],
                metric=metric, mode=spec.get('mode', config.best.mode), trials=trials,
