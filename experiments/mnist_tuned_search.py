@@ -31,5 +31,7 @@ def get_sweep():
           {'optim.schedule': 'linear', 'train.ema_decay': 0.9999},
           # Lucic et al.'s InfoGAN-style networks: a 1,024-wide dense layer in G and in D.
           {'model.name': 'infogan'},
+          # The two time-scale update rule (Heusel et al. 2017): D 4x G's rate.
+          {'optim.g_lr': 1e-4, 'optim.d_lr': 4e-4},
       ],
       seeds=[0], metric='monitor/kid', mode='min')
