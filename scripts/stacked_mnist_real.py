@@ -16,9 +16,6 @@ from gan_jax.eval import classifier
 from gan_jax.eval.metrics import stacked_mnist
 from gan_jax.tools import sweep
 
-flags.DEFINE_string('manual_dir', None, 'Official MNIST files (offline).')
-flags.DEFINE_integer('num', 26_000, 'Real stacked images scored (PacGAN: 26,000 samples).')
-flags.DEFINE_integer('seed', 0, "The stacking's seed (config.seed).")
 FLAGS = flags.FLAGS
 BATCH = 1_000
 
@@ -46,5 +43,8 @@ def main(argv):
   print(json.dumps(score_real(source, predict, FLAGS.num)))
 
 
-if __name__ == '__main__':
+if __name__ == '__main__':  # Flags only when run: tests import score_real beside other scripts.
+  flags.DEFINE_string('manual_dir', None, 'Official MNIST files (offline).')
+  flags.DEFINE_integer('num', 26_000, 'Real stacked images scored (PacGAN: 26,000 samples).')
+  flags.DEFINE_integer('seed', 0, "The stacking's seed (config.seed).")
   app.run(main)
