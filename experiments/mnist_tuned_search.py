@@ -36,6 +36,7 @@ def get_sweep():
           {'optim.g_lr': 1e-4, 'optim.d_lr': 4e-4},
           # Around the InfoGAN-style winner (FID 6.14 on the test protocol). Spectral norm
           # in D instead of batch norm: the best D normalisation of Kurach et al. 2019.
+          # Stopped at step 6,250 (stop 51): collapsed, KID 0.073 against batch norm's 0.0072.
           {'model.name': 'infogan', 'model.d_norm': 'spectral_norm'},
           # A longer EMA alone (the warm-up cap makes it 0.9995 at step 18,750).
           {'model.name': 'infogan', 'train.ema_decay': 0.9999},
