@@ -10,8 +10,9 @@ python -m gan_jax.sweep experiments/infogan_arch_mnist.py --workdir runs/infogan
 python -m gan_jax.sweep experiments/infogan_arch_mnist.py --workdir runs/infogan_arch_mnist \
   --report --results experiments/results/infogan_arch_mnist
 
-Measured on one CPU core: about 75 minutes of training, 15 of KID-2k and 13 of final FID (26
-the first time, when the test digits' Inception features are computed and cached).
+A seed on one CPU core: about 110 minutes of training (2.6-2.9 steps/s at stop 51; 59 minutes
+on both cores, benchmarks/RESULTS.md), 15 of KID-2k and 13 of final FID (26 the first time,
+when the test digits' Inception features are computed and cached).
 """
 
 
