@@ -18,7 +18,6 @@ from gan_jax.eval import classifier, context
 from gan_jax.run import standalone
 from gan_jax.training import checkpointing
 
-flags.DEFINE_integer('num', 500, 'Samples and real images compared.')
 FLAGS = flags.FLAGS
 CLASSIFIED = ('mnist', 'fashion_mnist')
 
@@ -63,5 +62,6 @@ def main(argv):
     print(json.dumps(variety(Path(workdir), FLAGS.num)), flush=True)
 
 
-if __name__ == '__main__':
+if __name__ == '__main__':  # Flags only when run: tests import its functions beside other scripts.
+  flags.DEFINE_integer('num', 500, 'Samples and real images compared.')
   app.run(main)
